@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# make            collector (build/iommu-audit) and its static twin
+# make test       dependencies, build, unit tests, guest tests on every kernel
+# make demo       dependencies, build, a guest that shows snapshot and watch
+# make unit       unit tests only (no guest)
+# make vmlinux.h  regenerate bpf/vmlinux.h from VMLINUX_BTF
+# V=1 shows the commands.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+OUT       := build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+# vmlinux.h comes from the 6.12 test kernel's BTF: it has the iommufd types.
+VMLINUX_BTF ?= ../shared/kernels/vmlinux.btf
+
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+CPPFLAGS  := -Iinclude -I$(OUT)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(CPPFLAGS)
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ibpf -Iinclude -Wall -Werror
+LIBS      := -lbpf -lelf -lz -lm
+STATIC_LIBS := -Wl,-Bstatic -lbpf -lelf -lz -lzstd -lm
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# The analysis side: no BPF, no /sys, no clock. Unit tests link only these.
+CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/event_out.c \
+	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c
+# The live side: loader and commands.
+LIVE_SRCS := src/loader.c src/cmd_watch.c src/main.c
+CORE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(CORE_SRCS))
+LIVE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(LIVE_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
+HDRS      := $(wildcard include/*.h)
+
+.PHONY: all static unit test vmtest demo deps kernels clean vmlinux.h
+
+all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
+
+static: $(OUT)/iommu-audit-static
+
+$(OUT) $(OUT)/unit:
+	$(Q)mkdir -p $@
+
+$(OUT)/watch.bpf.o: bpf/watch.bpf.c bpf/core_fixes.bpf.h bpf/vmlinux.h include/iommu_audit.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/watch.o: $(OUT)/watch.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(OUT)/watch.skel.h: $(OUT)/watch.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name watch_bpf > $@
+
+$(OUT)/loader.o: $(OUT)/watch.skel.h
+
+$(OUT)/%.o: src/%.c $(HDRS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/iommu-audit: $(CORE_OBJS) $(LIVE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(OUT)/iommu-audit-static: $(CORE_OBJS) $(LIVE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LIBS) -o $@
+
+$(OUT)/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h | $(OUT)/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c $< -o $@
+
+$(OUT)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+# Regenerate bpf/vmlinux.h (committed) from a kernel's BTF.
+vmlinux.h:
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > bpf/vmlinux.h.tmp
+	mv bpf/vmlinux.h.tmp bpf/vmlinux.h
+
+deps:
+	$(Q)scripts/deps
+
+kernels: deps
+	$(Q)scripts/fetch-kernels test debian-6.1 debian-6.12
+
+unit: $(OUT)/unit-tests
+	$(Q)$(OUT)/unit-tests
+
+vmtest: all kernels
+	$(Q)tests/vm/run-all
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
+	$(Q)$(MAKE) --no-print-directory kernels
+	$(Q)tests/run
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/fetch-kernels debian-6.12
+	$(Q)scripts/demo
+
+clean:
+	$(Q)rm -rf $(OUT)

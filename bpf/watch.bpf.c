@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Probes on the kernel paths that decide IOMMU group ownership: driver
+ * binding (really_probe / device_release_driver_internal), the attach
+ * family, and the DMA ownership API; plus the iommu:* tracepoints.
+ *
+ * Every hook has an fentry and a kprobe entry program and an fexit and a
+ * kretprobe exit program sharing one body. All are declared "?" (not
+ * auto-loaded): user space (src/loader.c) picks, per hook, the variant the
+ * running kernel supports and the target symbol that exists, before load.
+ * Exit records carry only the return value; user space pairs them with
+ * their entry by thread (src/engine.c), which works the same for kretprobes
+ * that cannot see arguments.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "iommu_audit.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by user space once every chosen program is attached. */
+bool ready = false;
+struct ia_counters counters = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* resized by user space before load */
+} events SEC(".maps");
+
+static __always_inline struct ia_event *ev_new(__u16 hook, __u8 phase, __u8 flags)
+{
+	struct ia_event *e;
+	__u64 id;
+
+	if (!ready)
+		return NULL;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&counters.drops, 1);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	id = bpf_get_current_pid_tgid();
+	e->type = IA_REC_CALL;
+	e->size = sizeof(*e);
+	e->hook = hook;
+	e->phase = phase;
+	e->flags = flags;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->group_id = IA_NO_GROUP;
+	e->domain_type = IA_NO_TYPE;
+	e->grp_domain_type = IA_NO_TYPE;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void ev_submit(struct ia_event *e)
+{
+	__sync_fetch_and_add(&counters.events, 1);
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void fill_group(struct ia_event *e, struct iommu_group *grp)
+{
+	struct iommu_domain *d;
+
+	if (!grp)
+		return;
+	e->flags |= IA_F_HAVE_GRP;
+	e->group = (__u64)grp;
+	e->group_id = BPF_CORE_READ(grp, id);
+	d = BPF_CORE_READ(grp, domain);
+	e->grp_domain = (__u64)d;
+	if (d)
+		e->grp_domain_type = BPF_CORE_READ(d, type);
+	e->grp_default_domain = (__u64)BPF_CORE_READ(grp, default_domain);
+	if (group_has_owner(grp)) {
+		e->flags |= IA_F_OWNER_KNOWN;
+		e->owner_cnt = group_owner_cnt(grp);
+		e->owner = group_owner(grp);
+	}
+}
+
+static __always_inline void fill_dev(struct ia_event *e, struct device *dev)
+{
+	if (!dev)
+		return;
+	e->flags |= IA_F_HAVE_DEV;
+	e->dev = (__u64)dev;
+	bpf_probe_read_kernel_str(e->dev_name, sizeof(e->dev_name), BPF_CORE_READ(dev, kobj.name));
+	fill_group(e, BPF_CORE_READ(dev, iommu_group));
+}
+
+static __always_inline void fill_drv(struct ia_event *e, const struct device_driver *drv)
+{
+	if (!drv)
+		return;
+	e->flags |= IA_F_HAVE_DRV;
+	bpf_probe_read_kernel_str(e->drv_name, sizeof(e->drv_name), BPF_CORE_READ(drv, name));
+}
+
+static __always_inline void fill_domain(struct ia_event *e, struct iommu_domain *d)
+{
+	if (!d)
+		return;
+	e->flags |= IA_F_HAVE_DOM;
+	e->domain = (__u64)d;
+	e->domain_type = BPF_CORE_READ(d, type);
+}
+
+/* Argument shapes of the hooked functions, one body each. */
+
+static __always_inline int on_dev_drv(__u16 hook, __u8 fl, struct device *dev,
+				      const struct device_driver *drv)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_dev(e, dev);
+	fill_drv(e, drv);
+	ev_submit(e);
+	return 0;
+}
+
+/*
+ * device_release_driver_internal(dev, drv, parent) unbinds only when drv is
+ * NULL or is the bound driver (drivers/base/dd.c); record which.
+ */
+static __always_inline int on_release(__u16 hook, __u8 fl, struct device *dev,
+				      const struct device_driver *drv)
+{
+	const struct device_driver *bound = BPF_CORE_READ(dev, driver);
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_dev(e, dev);
+	fill_drv(e, bound);
+	if (bound && (!drv || drv == bound))
+		e->flags |= IA_F_RELEASES;
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_domain_dev(__u16 hook, __u8 fl, struct iommu_domain *d,
+					 struct device *dev)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_domain(e, d);
+	fill_dev(e, dev);
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_domain_group(__u16 hook, __u8 fl, struct iommu_domain *d,
+					   struct iommu_group *grp)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_domain(e, d);
+	fill_group(e, grp);
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_group_owner(__u16 hook, __u8 fl, struct iommu_group *grp,
+					  __u64 owner)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_group(e, grp);
+	if (owner)
+		e->owner = owner; /* the claimant, not the current owner */
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_dev_owner(__u16 hook, __u8 fl, struct device *dev, __u64 owner)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_dev(e, dev);
+	if (owner)
+		e->owner = owner;
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_exit(__u16 hook, __u8 fl, long ret)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_EXIT, fl);
+
+	if (!e)
+		return 0;
+	/* Every hooked function returns int or void: the low 32 bits. */
+	e->ret = (int)ret;
+	ev_submit(e);
+	return 0;
+}
+
+/* Entry programs: fentry and kprobe twins. */
+#define ENTRY2(name, hook, body, t1, a1, t2, a2)                              \
+	SEC("?fentry")                                                        \
+	int BPF_PROG(name##_fentry, t1 a1, t2 a2)                             \
+	{                                                                     \
+		return body(hook, IA_F_FENTRY, a1, a2);                       \
+	}                                                                     \
+	SEC("?kprobe")                                                        \
+	int BPF_KPROBE(name##_kprobe, t1 a1, t2 a2)                           \
+	{                                                                     \
+		return body(hook, 0, a1, a2);                                 \
+	}
+
+/* Exit programs: fexit and kretprobe twins. */
+#define EXIT(name, hook)                                                      \
+	SEC("?fexit")                                                         \
+	int BPF_PROG(name##_fexit)                                            \
+	{                                                                     \
+		__u64 ret = 0;                                                \
+		bpf_get_func_ret(ctx, &ret);                                  \
+		return on_exit(hook, IA_F_FENTRY, (long)ret);                 \
+	}                                                                     \
+	SEC("?kretprobe")                                                     \
+	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
+	{                                                                     \
+		return on_exit(hook, 0, ret);                                 \
+	}
+
+#define on_dev_only(hook, fl, dev, unused) on_dev_owner(hook, fl, dev, 0)
+#define on_group_only(hook, fl, grp, unused) on_group_owner(hook, fl, grp, 0)
+#define on_group_domain(hook, fl, grp, d) on_domain_group(hook, fl, d, grp)
+#define on_dev_owner_p(hook, fl, dev, owner) on_dev_owner(hook, fl, dev, (__u64)owner)
+#define on_group_owner_p(hook, fl, grp, owner) on_group_owner(hook, fl, grp, (__u64)owner)
+
+/* driver core: drivers/base/dd.c */
+ENTRY2(really_probe, IA_HOOK_REALLY_PROBE, on_dev_drv,
+       struct device *, dev, const struct device_driver *, drv)
+EXIT(really_probe, IA_HOOK_REALLY_PROBE)
+ENTRY2(release_driver, IA_HOOK_RELEASE_DRIVER, on_release,
+       struct device *, dev, const struct device_driver *, drv)
+EXIT(release_driver, IA_HOOK_RELEASE_DRIVER)
+
+/* attach family: drivers/iommu/iommu.c */
+ENTRY2(attach_device, IA_HOOK_ATTACH_DEVICE, on_domain_dev,
+       struct iommu_domain *, d, struct device *, dev)
+EXIT(attach_device, IA_HOOK_ATTACH_DEVICE)
+ENTRY2(detach_device, IA_HOOK_DETACH_DEVICE, on_domain_dev,
+       struct iommu_domain *, d, struct device *, dev)
+EXIT(detach_device, IA_HOOK_DETACH_DEVICE)
+ENTRY2(attach_group, IA_HOOK_ATTACH_GROUP, on_domain_group,
+       struct iommu_domain *, d, struct iommu_group *, grp)
+EXIT(attach_group, IA_HOOK_ATTACH_GROUP)
+ENTRY2(detach_group, IA_HOOK_DETACH_GROUP, on_domain_group,
+       struct iommu_domain *, d, struct iommu_group *, grp)
+EXIT(detach_group, IA_HOOK_DETACH_GROUP)
+/* __iommu_attach_device: the only caller of domain->ops->attach_dev */
+ENTRY2(attach_dev_core, IA_HOOK_ATTACH_DEV_CORE, on_domain_dev,
+       struct iommu_domain *, d, struct device *, dev)
+EXIT(attach_dev_core, IA_HOOK_ATTACH_DEV_CORE)
+ENTRY2(set_domain, IA_HOOK_SET_DOMAIN, on_group_domain,
+       struct iommu_group *, grp, struct iommu_domain *, d)
+EXIT(set_domain, IA_HOOK_SET_DOMAIN)
+ENTRY2(attach_handle, IA_HOOK_ATTACH_HANDLE, on_domain_group,
+       struct iommu_domain *, d, struct iommu_group *, grp)
+EXIT(attach_handle, IA_HOOK_ATTACH_HANDLE)
+ENTRY2(replace_handle, IA_HOOK_REPLACE_HANDLE, on_group_domain,
+       struct iommu_group *, grp, struct iommu_domain *, d)
+EXIT(replace_handle, IA_HOOK_REPLACE_HANDLE)
+
+/* DMA ownership API (v5.19+) */
+ENTRY2(group_claim, IA_HOOK_GROUP_CLAIM, on_group_owner_p,
+       struct iommu_group *, grp, void *, owner)
+EXIT(group_claim, IA_HOOK_GROUP_CLAIM)
+ENTRY2(group_release, IA_HOOK_GROUP_RELEASE, on_group_only,
+       struct iommu_group *, grp, void *, unused)
+EXIT(group_release, IA_HOOK_GROUP_RELEASE)
+ENTRY2(device_claim, IA_HOOK_DEVICE_CLAIM, on_dev_owner_p,
+       struct device *, dev, void *, owner)
+EXIT(device_claim, IA_HOOK_DEVICE_CLAIM)
+ENTRY2(device_release, IA_HOOK_DEVICE_RELEASE, on_dev_only,
+       struct device *, dev, void *, unused)
+EXIT(device_release, IA_HOOK_DEVICE_RELEASE)
+ENTRY2(use_default, IA_HOOK_USE_DEFAULT, on_dev_only,
+       struct device *, dev, void *, unused)
+EXIT(use_default, IA_HOOK_USE_DEFAULT)
+ENTRY2(unuse_default, IA_HOOK_UNUSE_DEFAULT, on_dev_only,
+       struct device *, dev, void *, unused)
+EXIT(unuse_default, IA_HOOK_UNUSE_DEFAULT)
+
+/*
+ * iommu:* tracepoints (include/trace/events/iommu.h). tp_btf where BPF
+ * tracing programs load; classic tracepoints otherwise (they carry the
+ * device name, not the pointer).
+ */
+static __always_inline int on_tp_dev(__u16 hook, __u8 fl, int gid, struct device *dev)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_FIRE, fl);
+
+	if (!e)
+		return 0;
+	e->type = IA_REC_TP;
+	fill_dev(e, dev);
+	if (gid >= 0)
+		e->group_id = gid;
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_tp_name(__u16 hook, int gid, void *ctx, __u32 data_loc)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_FIRE, 0);
+
+	if (!e)
+		return 0;
+	e->type = IA_REC_TP;
+	e->flags |= IA_F_HAVE_DEV;
+	e->group_id = gid;
+	/* __data_loc: low 16 bits offset from the record start, high 16 length */
+	bpf_probe_read_kernel_str(e->dev_name, sizeof(e->dev_name), ctx + (data_loc & 0xffff));
+	ev_submit(e);
+	return 0;
+}
+
+SEC("?tp_btf/add_device_to_group")
+int BPF_PROG(tp_add_group_btf, int gid, struct device *dev)
+{
+	return on_tp_dev(IA_HOOK_TP_ADD_GROUP, IA_F_FENTRY, gid, dev);
+}
+
+SEC("?tp_btf/remove_device_from_group")
+int BPF_PROG(tp_remove_group_btf, int gid, struct device *dev)
+{
+	return on_tp_dev(IA_HOOK_TP_REMOVE_GROUP, IA_F_FENTRY, gid, dev);
+}
+
+SEC("?tp_btf/attach_device_to_domain")
+int BPF_PROG(tp_attach_btf, struct device *dev)
+{
+	return on_tp_dev(IA_HOOK_TP_ATTACH, IA_F_FENTRY, IA_NO_GROUP, dev);
+}
+
+SEC("?tracepoint/iommu/add_device_to_group")
+int tp_add_group_tp(struct trace_event_raw_iommu_group_event *ctx)
+{
+	return on_tp_name(IA_HOOK_TP_ADD_GROUP, ctx->gid, ctx, ctx->__data_loc_device);
+}
+
+SEC("?tracepoint/iommu/remove_device_from_group")
+int tp_remove_group_tp(struct trace_event_raw_iommu_group_event *ctx)
+{
+	return on_tp_name(IA_HOOK_TP_REMOVE_GROUP, ctx->gid, ctx, ctx->__data_loc_device);
+}
+
+SEC("?tracepoint/iommu/attach_device_to_domain")
+int tp_attach_tp(struct trace_event_raw_iommu_device_event *ctx)
+{
+	return on_tp_name(IA_HOOK_TP_ATTACH, IA_NO_GROUP, ctx, ctx->__data_loc_device);
+}

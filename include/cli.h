@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The subcommands and the options they share. */
+#ifndef IA_CLI_H
+#define IA_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ia_opts {
+	bool json;
+	bool verbose;
+	bool force_kprobes;
+	double duration;      /* seconds; 0 = until SIGINT/SIGTERM */
+	size_t ringbuf_bytes;
+	const char *sysfs_root; /* "" for the live system; IOMMU_AUDIT_SYSFS_ROOT for tests */
+};
+
+int ia_cmd_snapshot(const struct ia_opts *o);
+int ia_cmd_watch(const struct ia_opts *o);
+int ia_cmd_probe(const struct ia_opts *o);
+
+/* One-line error on stderr (JSON in --json mode), prefixed with the program name. */
+void ia_error(const struct ia_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif /* IA_CLI_H */

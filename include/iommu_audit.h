@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The event ABI between the BPF probes (bpf/) and the collector (src/).
+ *
+ * Only fixed-width types and constants: this header is included by both
+ * the bpf/ programs (against vmlinux.h) and by user space (against linux/types.h).
+ * Every record starts with a type and a size; sizes are checked by the
+ * static asserts at the bottom so a layout change cannot go unnoticed.
+ */
+#ifndef IOMMU_AUDIT_H
+#define IOMMU_AUDIT_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IA_ABI_VERSION 1
+
+#define IA_NAME_LEN 32 /* device and driver names ("0000:00:02.0", "vfio-pci") */
+#define IA_COMM_LEN 16
+
+/* Record types in the ring buffer. */
+enum ia_rec_type {
+	IA_REC_CALL = 1, /* entry or exit of a traced kernel function */
+	IA_REC_TP = 2,	 /* a kernel tracepoint (iommu:*) */
+};
+
+/* Phase of an IA_REC_CALL. */
+enum ia_phase {
+	IA_PH_ENTER = 1,
+	IA_PH_EXIT = 2,
+	IA_PH_FIRE = 3, /* tracepoints: a single point in time */
+};
+
+/*
+ * Every hook iommu-audit knows. The numbering is part of the ABI (recordings
+ * store it): append only.
+ */
+enum ia_hook {
+	IA_HOOK_NONE = 0,
+	/* driver core */
+	IA_HOOK_REALLY_PROBE = 1,    /* really_probe(dev, drv) */
+	IA_HOOK_RELEASE_DRIVER = 2,  /* device_release_driver_internal(dev, drv, parent) */
+	/* attach family */
+	IA_HOOK_ATTACH_DEVICE = 3,   /* iommu_attach_device(domain, dev) */
+	IA_HOOK_DETACH_DEVICE = 4,   /* iommu_detach_device(domain, dev) */
+	IA_HOOK_ATTACH_GROUP = 5,    /* iommu_attach_group(domain, group) */
+	IA_HOOK_DETACH_GROUP = 6,    /* iommu_detach_group(domain, group) */
+	IA_HOOK_ATTACH_DEV_CORE = 7, /* __iommu_attach_device(domain, dev[, old]) */
+	IA_HOOK_SET_DOMAIN = 8,      /* __iommu_group_set_domain_internal(group, domain, flags) / 6.1: __iommu_group_set_domain(group, domain) */
+	IA_HOOK_ATTACH_HANDLE = 9,   /* iommu_attach_group_handle(domain, group, handle) */
+	IA_HOOK_REPLACE_HANDLE = 10, /* iommu_replace_group_handle(group, domain, handle) / 6.6: iommu_group_replace_domain(group, domain) */
+	/* DMA ownership API */
+	IA_HOOK_GROUP_CLAIM = 11,    /* iommu_group_claim_dma_owner(group, owner) */
+	IA_HOOK_GROUP_RELEASE = 12,  /* iommu_group_release_dma_owner(group) */
+	IA_HOOK_DEVICE_CLAIM = 13,   /* iommu_device_claim_dma_owner(dev, owner) */
+	IA_HOOK_DEVICE_RELEASE = 14, /* iommu_device_release_dma_owner(dev) */
+	IA_HOOK_USE_DEFAULT = 15,    /* iommu_device_use_default_domain(dev) */
+	IA_HOOK_UNUSE_DEFAULT = 16,  /* iommu_device_unuse_default_domain(dev) */
+	/* tracepoints */
+	IA_HOOK_TP_ADD_GROUP = 17,    /* iommu:add_device_to_group */
+	IA_HOOK_TP_REMOVE_GROUP = 18, /* iommu:remove_device_from_group */
+	IA_HOOK_TP_ATTACH = 19,	      /* iommu:attach_device_to_domain (success only) */
+	IA_HOOK_MAX,
+};
+
+/* ia_event.flags */
+#define IA_F_FENTRY   0x01 /* produced by fentry/fexit/tp_btf (else kprobe or classic tracepoint) */
+#define IA_F_HAVE_DEV 0x02 /* dev/dev_name valid */
+#define IA_F_HAVE_GRP 0x04 /* group_id/owner/owner_cnt/grp_* valid */
+#define IA_F_HAVE_DOM 0x08 /* domain/domain_type valid */
+#define IA_F_HAVE_DRV 0x10 /* drv_name valid */
+#define IA_F_RELEASES 0x20 /* RELEASE_DRIVER: the call will unbind dev's driver */
+#define IA_F_OWNER_KNOWN 0x40 /* group owner/owner_cnt readable (5.19+) */
+
+/* Value for fields the probe could not read. */
+#define IA_NO_GROUP (-1)
+#define IA_NO_TYPE 0xffffffffu
+
+/*
+ * One traced call entry/exit or tracepoint firing. Pointers are kernel
+ * addresses used only as identities (never dereferenced in user space).
+ */
+struct ia_event {
+	__u16 type;	/* enum ia_rec_type */
+	__u16 size;	/* sizeof(struct ia_event) */
+	__u16 hook;	/* enum ia_hook */
+	__u8 phase;	/* enum ia_phase */
+	__u8 flags;	/* IA_F_* */
+	__u64 ts_ns;	/* bpf_ktime_get_ns() */
+	__u32 pid;	/* tgid */
+	__u32 tid;
+	__s64 ret;	/* exit: return value (0 for void functions) */
+	__u64 dev;	/* struct device * */
+	__u64 domain;	/* struct iommu_domain * passed to the call */
+	__u64 owner;	/* claim: owner cookie argument; else group->owner */
+	__u64 group;	/* struct iommu_group * */
+	__u64 grp_domain;	  /* group->domain at the time */
+	__u64 grp_default_domain; /* group->default_domain */
+	__s32 group_id;	/* group->id, IA_NO_GROUP if none */
+	__u32 owner_cnt;	/* group->owner_cnt */
+	__u32 domain_type;	/* domain->type, IA_NO_TYPE if none */
+	__u32 grp_domain_type;	/* group->domain->type */
+	char dev_name[IA_NAME_LEN];
+	char drv_name[IA_NAME_LEN];
+	char comm[IA_COMM_LEN];
+};
+
+/*
+ * Counters in the BPF object's .bss, read by user space.
+ */
+struct ia_counters {
+	__u64 events;	/* records submitted */
+	__u64 drops;	/* bpf_ringbuf_reserve() failures */
+};
+
+#ifndef __VMLINUX_H__
+_Static_assert(sizeof(struct ia_event) == 176, "struct ia_event layout changed: bump IA_ABI_VERSION");
+_Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
+_Static_assert(IA_HOOK_MAX == 20, "hooks are append-only; update tables in src/hooks.c");
+#else
+_Static_assert(sizeof(struct ia_event) == 176, "struct ia_event layout changed");
+#endif
+
+#endif /* IOMMU_AUDIT_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A small streaming JSON writer for JSON Lines output: one object per line,
+ * commas and escaping handled here so callers cannot produce invalid JSON.
+ */
+#ifndef IA_JSON_H
+#define IA_JSON_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#define IA_JSON_DEPTH 16
+
+struct ia_json {
+	FILE *out;
+	int depth;
+	bool need_comma[IA_JSON_DEPTH];
+	bool after_key;
+};
+
+void ia_json_init(struct ia_json *j, FILE *out);
+void ia_json_obj_begin(struct ia_json *j);
+void ia_json_obj_end(struct ia_json *j); /* at depth 0 also ends the line and flushes */
+void ia_json_arr_begin(struct ia_json *j);
+void ia_json_arr_end(struct ia_json *j);
+void ia_json_key(struct ia_json *j, const char *key);
+void ia_json_str(struct ia_json *j, const char *s);
+void ia_json_int(struct ia_json *j, long long v);
+void ia_json_uint(struct ia_json *j, unsigned long long v);
+void ia_json_bool(struct ia_json *j, bool v);
+void ia_json_null(struct ia_json *j);
+/* Pointers as "0x..." strings: kernel addresses exceed JSON's safe integers. */
+void ia_json_ptr(struct ia_json *j, __u64 p);
+
+/* key + value shorthands */
+void ia_json_kstr(struct ia_json *j, const char *key, const char *s);
+void ia_json_kint(struct ia_json *j, const char *key, long long v);
+void ia_json_kuint(struct ia_json *j, const char *key, unsigned long long v);
+void ia_json_kbool(struct ia_json *j, const char *key, bool v);
+void ia_json_kptr(struct ia_json *j, const char *key, __u64 p);
+
+#endif /* IA_JSON_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Open -> choose -> load -> attach -> activate the watch probes. Per hook the
+ * loader picks the target symbol the running kernel has and the program
+ * type it allows (fentry/fexit, else kprobe/kretprobe; tp_btf, else classic
+ * tracepoint), and records what it did and why for -v and `probe`.
+ */
+#ifndef IA_LOADER_H
+#define IA_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "hooks.h"
+
+enum ia_via {
+	IA_VIA_NONE = 0,
+	IA_VIA_FENTRY = 1,
+	IA_VIA_KPROBE = 2,
+	IA_VIA_TP_BTF = 3,
+	IA_VIA_TRACEPOINT = 4,
+};
+
+struct ia_probe_status {
+	const char *target; /* symbol or tracepoint attached (or tried) */
+	enum ia_via via;
+	int err;	    /* negative errno when not attached */
+	char why[160];	    /* why not attached */
+};
+
+struct ia_features {
+	bool btf;	     /* vmlinux BTF readable */
+	bool fentry;	     /* BPF tracing programs load (fentry/fexit/tp_btf) */
+	int fentry_err;	     /* why not: the test load's negative errno */
+	bool kprobes;	     /* the kprobe PMU exists */
+	bool tracefs;	     /* tracefs mounted (classic tracepoints) */
+	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
+};
+
+struct ia_loader_opts {
+	bool force_kprobes;   /* -k: kprobe/kretprobe and classic tracepoints only */
+	size_t ringbuf_bytes; /* power of two */
+	bool verbose;	      /* libbpf's own messages on stderr */
+};
+
+struct watch_bpf;
+struct bpf_link;
+struct btf;
+
+struct ia_loader {
+	struct watch_bpf *skel;
+	struct bpf_link *links[IA_HOOK_MAX][2];
+	struct ia_probe_status st[IA_HOOK_MAX];
+	struct ia_features feat;
+	struct btf *vmlinux;
+};
+
+/* Returns 0 when at least one hook attached, else a negative errno; msg explains. */
+int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *msg, size_t msglen);
+int ia_loader_ringbuf_fd(const struct ia_loader *l);
+/* Drop and event counters from the BPF side. */
+void ia_loader_counters(const struct ia_loader *l, __u64 *events, __u64 *drops);
+void ia_loader_stop(struct ia_loader *l);
+const char *ia_via_name(enum ia_via v);
+int ia_loader_attached(const struct ia_loader *l);
+
+#endif /* IA_LOADER_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The ownership model: IOMMU groups, their devices, bound drivers and DMA
+ * class. Filled from a sysfs snapshot (src/sysfs.c) and kept current by the
+ * engine (src/engine.c). Plain data: no BPF, /sys or clock in here.
+ */
+#ifndef IA_MODEL_H
+#define IA_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "iommu_audit.h"
+
+/*
+ * Who does DMA through a device, judged from its bound driver:
+ *  KERNEL: a driver that lets the DMA API use the group's default domain
+ *          (iommu_device_use_default_domain() at probe);
+ *  USER:   a driver that hands DMA to user space (driver_managed_dma, VFIO);
+ *  NONE:   no driver, or a driver_managed_dma driver that does no DMA
+ *          (pci-stub, pcieport).
+ */
+enum ia_dma_class {
+	IA_DMA_NONE = 0,
+	IA_DMA_KERNEL = 1,
+	IA_DMA_USER = 2,
+};
+
+/* A group's viability: may its devices be split between kernel and user? */
+enum ia_verdict {
+	IA_VERDICT_VIABLE = 0,	  /* all kernel, all user, or idle */
+	IA_VERDICT_VIOLATION = 1, /* kernel-DMA drivers and user-owned DMA mixed */
+};
+
+#define IA_TYPE_LEN 16
+#define IA_RESV_TYPE_LEN 24
+
+struct ia_resv {
+	__u64 start;
+	__u64 end;
+	char type[IA_RESV_TYPE_LEN]; /* "msi", "direct", "direct-relaxable", "reserved" */
+};
+
+struct ia_dev {
+	char name[IA_NAME_LEN];
+	char driver[IA_NAME_LEN]; /* "" when no driver is bound */
+	enum ia_dma_class dma;
+	__u64 kptr;		  /* struct device * once an event named it, else 0 */
+};
+
+struct ia_group {
+	int id;
+	char type[IA_TYPE_LEN]; /* default domain type as sysfs spells it ("DMA", "DMA-FQ", ...) */
+	struct ia_dev *devs;
+	size_t ndevs;
+	struct ia_resv *resv;
+	size_t nresv;
+	/* known only from events */
+	__u64 kptr;		/* struct iommu_group * */
+	__u64 domain;		/* current domain */
+	__u32 domain_type;	/* current domain's type, IA_NO_TYPE if unknown */
+	__u64 owner;		/* user owner cookie, 0 when none */
+	__u32 owner_cnt;
+	bool owner_known;
+};
+
+struct ia_model {
+	struct ia_group *groups;
+	size_t ngroups;
+};
+
+void ia_model_init(struct ia_model *m);
+void ia_model_free(struct ia_model *m);
+/* Deep copy; returns 0 or -ENOMEM (dst is then empty). */
+int ia_model_copy(struct ia_model *dst, const struct ia_model *src);
+
+/* Find (or, with create, add) a group; NULL if absent or out of memory. */
+struct ia_group *ia_model_group(struct ia_model *m, int id, bool create);
+/* Find (or, with create, add) a device of a group. */
+struct ia_dev *ia_group_dev(struct ia_group *g, const char *name, bool create);
+/* Find a device by name in any group; *gp gets its group. */
+struct ia_dev *ia_model_find_dev(struct ia_model *m, const char *name, struct ia_group **gp);
+/* Remove a device from its group (the group stays, possibly empty). */
+void ia_group_remove_dev(struct ia_group *g, struct ia_dev *d);
+int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type);
+/* Groups by id, devices by name: a canonical order for output and comparison. */
+void ia_model_sort(struct ia_model *m);
+
+enum ia_verdict ia_group_verdict(const struct ia_group *g);
+/* The group's DMA class: the devices' classes combined ("mixed" on a violation). */
+const char *ia_group_dma_name(const struct ia_group *g);
+
+const char *ia_dma_class_name(enum ia_dma_class c);
+const char *ia_verdict_name(enum ia_verdict v);
+/*
+ * DMA class of a driver known only by name (snapshot, no events): see
+ * src/dmaclass.c for the table and its provenance.
+ */
+enum ia_dma_class ia_driver_dma_class(const char *driver);
+/* Name of an IOMMU_DOMAIN_* type value as sysfs prints it, "unknown" otherwise. */
+const char *ia_domain_type_name(__u32 type);
+
+/* Copy a string into a fixed buffer, always terminated. */
+void ia_strlcpy(char *dst, const char *src, size_t size);
+
+#endif /* IA_MODEL_H */

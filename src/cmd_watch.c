@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `watch` and `probe`: load the probes, stream decoded records, and report
+ * the engine's final state. `snapshot`: the sysfs view alone.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "engine.h"
+#include "event_out.h"
+#include "json.h"
+#include "loader.h"
+#include "state_out.h"
+#include "sysfs.h"
+
+struct watch_ctx {
+	const struct ia_opts *o;
+	struct ia_engine engine;
+	struct ia_json json;
+	__u64 ts_base;
+	int sigfd;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int read_snapshot(const struct ia_opts *o, struct ia_model *m)
+{
+	int err = ia_sysfs_read(o->sysfs_root, m);
+
+	if (err == -ENOENT) {
+		ia_error(o, "no IOMMU groups in sysfs: the kernel has no IOMMU enabled");
+		return err;
+	}
+	if (err)
+		ia_error(o, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
+	return err;
+}
+
+int ia_cmd_snapshot(const struct ia_opts *o)
+{
+	struct ia_model m;
+	struct ia_json j;
+	int err;
+
+	ia_model_init(&m);
+	err = read_snapshot(o, &m);
+	if (!err) {
+		if (o->json) {
+			ia_json_init(&j, stdout);
+			ia_state_print_json(&j, &m, "snapshot");
+		} else {
+			ia_state_print_text(stdout, &m);
+		}
+	}
+	ia_model_free(&m);
+	return err ? 1 : 0;
+}
+
+static void print_probes_text(FILE *out, const struct ia_loader *l)
+{
+	fprintf(out, "features: btf=%d fentry=%d kprobes=%d tracefs=%d\n", l->feat.btf,
+		l->feat.fentry, l->feat.kprobes, l->feat.tracefs);
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		const struct ia_probe_status *st = &l->st[id];
+
+		if (st->via != IA_VIA_NONE)
+			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(id), ia_via_name(st->via), st->target);
+		else
+			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(id), "MISSING", st->why);
+	}
+}
+
+static void print_probes_json(struct ia_json *j, const struct ia_loader *l)
+{
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		const struct ia_probe_status *st = &l->st[id];
+
+		ia_json_obj_begin(j);
+		ia_json_kstr(j, "type", "probe");
+		ia_json_kint(j, "schema", 1);
+		ia_json_kstr(j, "hook", ia_hook_name(id));
+		ia_json_kstr(j, "target", st->target ? st->target : "");
+		ia_json_kstr(j, "via", ia_via_name(st->via));
+		ia_json_kbool(j, "attached", st->via != IA_VIA_NONE);
+		if (st->via == IA_VIA_NONE) {
+			ia_json_kstr(j, "errno", ia_errno_name(st->err) ?: "");
+			ia_json_kstr(j, "why", st->why);
+		}
+		ia_json_obj_end(j);
+	}
+}
+
+static int handle_record(void *arg, void *data, size_t len)
+{
+	struct watch_ctx *w = arg;
+	struct ia_decoded d;
+
+	if (ia_engine_feed(&w->engine, data, len, &d))
+		return 0; /* counted by the engine, reported in the summary */
+	if (!w->ts_base)
+		w->ts_base = d.ev->ts_ns;
+	if (w->o->json)
+		ia_event_print_json(&w->json, &d);
+	else
+		ia_event_print_text(stdout, &d, w->ts_base);
+	return 0;
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static bool signalled(int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	return read(sigfd, &si, sizeof(si)) == sizeof(si);
+}
+
+static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
+{
+	double end = w->o->duration > 0 ? now_s() + w->o->duration : 0;
+	int err = 0;
+
+	while (!signalled(w->sigfd)) {
+		if (end && now_s() >= end)
+			break;
+		err = ring_buffer__poll(rb, 100);
+		if (err == -EINTR)
+			err = 0;
+		if (err < 0)
+			break;
+		err = 0;
+	}
+	ring_buffer__consume(rb); /* what was submitted before the stop */
+	return err;
+}
+
+static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
+{
+	const struct ia_engine_stats *s = &w->engine.stats;
+	__u64 events, drops;
+
+	ia_loader_counters(l, &events, &drops);
+	if (!w->o->json) {
+		printf("\nfinal state:\n");
+		ia_state_print_text(stdout, &w->engine.model);
+		printf("records %llu, dropped %llu, malformed %llu, unpaired exits %llu, probes %d attached\n",
+		       (unsigned long long)s->records, (unsigned long long)drops,
+		       (unsigned long long)s->bad_records, (unsigned long long)s->unpaired_exits,
+		       ia_loader_attached(l));
+		return;
+	}
+	ia_state_print_json(&w->json, &w->engine.model, "engine");
+	ia_json_obj_begin(&w->json);
+	ia_json_kstr(&w->json, "type", "summary");
+	ia_json_kint(&w->json, "schema", 1);
+	ia_json_kuint(&w->json, "records", s->records);
+	ia_json_kuint(&w->json, "submitted", events);
+	ia_json_kuint(&w->json, "drops", drops);
+	ia_json_kuint(&w->json, "malformed", s->bad_records);
+	ia_json_kuint(&w->json, "unpaired_exits", s->unpaired_exits);
+	ia_json_kuint(&w->json, "lost_frames", s->lost_frames);
+	ia_json_kint(&w->json, "probes_attached", ia_loader_attached(l));
+	ia_json_obj_end(&w->json);
+}
+
+static void announce(struct watch_ctx *w, const struct ia_loader *l)
+{
+	if (w->o->verbose) {
+		if (w->o->json)
+			print_probes_json(&w->json, l);
+		else
+			print_probes_text(stderr, l);
+	}
+	fprintf(stderr, "watching: %d of %d probes attached%s\n", ia_loader_attached(l),
+		IA_HOOK_MAX - 1, w->o->duration > 0 ? "" : "; Ctrl-C to stop");
+}
+
+static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap)
+{
+	struct ia_loader_opts lo = { .force_kprobes = w->o->force_kprobes,
+				     .ringbuf_bytes = w->o->ringbuf_bytes,
+				     .verbose = w->o->verbose };
+	struct ia_engine_opts eo;
+	char msg[256];
+	int err;
+
+	err = ia_sysfs_read(w->o->sysfs_root, snap);
+	if (err && err != -ENOENT) {
+		ia_error(w->o, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
+		return err;
+	}
+	if (err == -ENOENT)
+		fprintf(stderr, "note: no IOMMU groups in sysfs; starting from an empty model\n");
+	err = ia_loader_start(l, &lo, msg, sizeof(msg));
+	if (err) {
+		if (w->o->verbose)
+			print_probes_text(stderr, l);
+		ia_error(w->o, "%s", msg);
+		return err;
+	}
+	eo.use_default_hooked = l->st[IA_HOOK_USE_DEFAULT].via != IA_VIA_NONE;
+	return ia_engine_init(&w->engine, snap, &eo);
+}
+
+int ia_cmd_watch(const struct ia_opts *o)
+{
+	struct watch_ctx w = { .o = o, .sigfd = -1 };
+	struct ring_buffer *rb = NULL;
+	struct ia_loader l = { 0 };
+	struct ia_model snap;
+	int err;
+
+	ia_model_init(&snap);
+	ia_json_init(&w.json, stdout);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	w.sigfd = block_signals();
+	if (w.sigfd < 0) {
+		ia_error(o, "signalfd: %s", strerror(errno));
+		return 1;
+	}
+	err = start(&w, &l, &snap);
+	if (err)
+		goto cleanup;
+	rb = ring_buffer__new(ia_loader_ringbuf_fd(&l), handle_record, &w, NULL);
+	if (!rb) {
+		err = -errno;
+		ia_error(o, "ring buffer: %s", strerror(errno));
+		goto cleanup;
+	}
+	announce(&w, &l);
+	err = run_loop(&w, rb);
+	if (err)
+		ia_error(o, "polling the ring buffer failed: %s", strerror(-err));
+	print_summary(&w, &l); /* what was collected survives a failed poll */
+cleanup:
+	ring_buffer__free(rb);
+	ia_loader_stop(&l);
+	ia_engine_free(&w.engine);
+	ia_model_free(&snap);
+	close(w.sigfd);
+	return err ? 1 : 0;
+}
+
+int ia_cmd_probe(const struct ia_opts *o)
+{
+	struct ia_loader_opts lo = { .force_kprobes = o->force_kprobes, .ringbuf_bytes = 4096,
+				     .verbose = o->verbose };
+	struct ia_loader l;
+	struct ia_json j;
+	char msg[256];
+	int err;
+
+	err = ia_loader_start(&l, &lo, msg, sizeof(msg));
+	if (o->json) {
+		ia_json_init(&j, stdout);
+		print_probes_json(&j, &l);
+	} else {
+		print_probes_text(stdout, &l);
+	}
+	if (err)
+		ia_error(o, "%s", msg);
+	ia_loader_stop(&l);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The ownership engine; see include/engine.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine.h"
+#include "hooks.h"
+
+int ia_engine_init(struct ia_engine *e, const struct ia_model *snapshot,
+		   const struct ia_engine_opts *opts)
+{
+	memset(e, 0, sizeof(*e));
+	if (opts)
+		e->opts = *opts;
+	if (!snapshot) {
+		ia_model_init(&e->model);
+		return 0;
+	}
+	return ia_model_copy(&e->model, snapshot);
+}
+
+void ia_engine_free(struct ia_engine *e)
+{
+	ia_model_free(&e->model);
+	free(e->threads);
+	memset(e, 0, sizeof(*e));
+}
+
+static struct ia_thread *thread_get(struct ia_engine *e, __u32 tid, bool create)
+{
+	struct ia_thread *t;
+
+	for (size_t i = 0; i < e->nthreads; i++)
+		if (e->threads[i].tid == tid)
+			return &e->threads[i];
+	if (!create)
+		return NULL;
+	t = realloc(e->threads, (e->nthreads + 1) * sizeof(*t));
+	if (!t)
+		return NULL;
+	e->threads = t;
+	t = &e->threads[e->nthreads++];
+	t->tid = tid;
+	t->depth = 0;
+	return t;
+}
+
+/* Threads with nothing open are forgotten, so the table stays small. */
+static void thread_put(struct ia_engine *e, struct ia_thread *t)
+{
+	size_t i = (size_t)(t - e->threads);
+
+	if (t->depth || i >= e->nthreads)
+		return;
+	e->threads[i] = e->threads[--e->nthreads];
+}
+
+static int push_frame(struct ia_engine *e, const struct ia_event *ev, int *depth)
+{
+	struct ia_thread *t = thread_get(e, ev->tid, true);
+
+	if (!t)
+		return -ENOMEM;
+	if (t->depth == IA_MAX_DEPTH) {
+		/* Deeper than any real call chain: the oldest entries lost their exits. */
+		memmove(&t->frames[0], &t->frames[1], (IA_MAX_DEPTH - 1) * sizeof(t->frames[0]));
+		t->depth--;
+		e->stats.lost_frames++;
+	}
+	*depth = t->depth;
+	t->frames[t->depth].enter = *ev;
+	t->frames[t->depth].used_default = false;
+	t->depth++;
+	return 0;
+}
+
+/* Pop the innermost open call of the same hook; NULL when there is none. */
+static const struct ia_frame *pop_frame(struct ia_engine *e, const struct ia_event *ev, int *depth)
+{
+	struct ia_thread *t = thread_get(e, ev->tid, false);
+
+	*depth = 0;
+	if (!t)
+		return NULL;
+	for (int i = t->depth - 1; i >= 0; i--) {
+		if (t->frames[i].enter.hook != ev->hook)
+			continue;
+		e->stats.lost_frames += (__u64)(t->depth - 1 - i);
+		e->popped = t->frames[i];
+		t->depth = i;
+		*depth = i;
+		thread_put(e, t);
+		return &e->popped;
+	}
+	return NULL;
+}
+
+/* The innermost open really_probe on this thread, if any. */
+static struct ia_frame *open_probe(struct ia_engine *e, __u32 tid)
+{
+	struct ia_thread *t = thread_get(e, tid, false);
+
+	for (int i = t ? t->depth - 1 : -1; i >= 0; i--)
+		if (t->frames[i].enter.hook == IA_HOOK_REALLY_PROBE)
+			return &t->frames[i];
+	return NULL;
+}
+
+/* Locate a device by name; create it in the event's group if that is known. */
+static struct ia_dev *dev_for(struct ia_engine *e, const struct ia_event *ev, struct ia_group **gp)
+{
+	struct ia_dev *d = ia_model_find_dev(&e->model, ev->dev_name, gp);
+	struct ia_group *g;
+
+	if (d || !ev->dev_name[0] || ev->group_id < 0)
+		return d;
+	g = ia_model_group(&e->model, ev->group_id, true);
+	if (!g)
+		return NULL;
+	*gp = g;
+	return ia_group_dev(g, ev->dev_name, true);
+}
+
+/*
+ * DMA class of a completed bind. A really_probe that took the default
+ * domain is a kernel-DMA bind; one that did not is driver_managed_dma: the
+ * driver table tells the drivers that do no DMA (NONE), and any other
+ * driver-managed driver hands DMA to user space.
+ */
+static enum ia_dma_class bind_class(const struct ia_engine *e, const struct ia_frame *f)
+{
+	enum ia_dma_class table = ia_driver_dma_class(f->enter.drv_name);
+
+	if (!e->opts.use_default_hooked)
+		return table;
+	if (f->used_default)
+		return IA_DMA_KERNEL;
+	return table == IA_DMA_KERNEL ? IA_DMA_USER : table;
+}
+
+static void on_probe_exit(struct ia_engine *e, const struct ia_frame *f, long ret)
+{
+	struct ia_group *g = NULL;
+	struct ia_dev *d;
+
+	if (ret != 0)
+		return;
+	d = dev_for(e, &f->enter, &g);
+	if (!d)
+		return;
+	ia_strlcpy(d->driver, f->enter.drv_name, sizeof(d->driver));
+	d->dma = bind_class(e, f);
+}
+
+static void on_release_exit(struct ia_engine *e, const struct ia_frame *f)
+{
+	struct ia_dev *d;
+
+	if (!(f->enter.flags & IA_F_RELEASES))
+		return;
+	d = ia_model_find_dev(&e->model, f->enter.dev_name, NULL);
+	if (!d)
+		return;
+	d->driver[0] = '\0';
+	d->dma = IA_DMA_NONE;
+}
+
+static void on_group_tp(struct ia_engine *e, const struct ia_event *ev)
+{
+	struct ia_group *g = NULL;
+	struct ia_dev *d = ia_model_find_dev(&e->model, ev->dev_name, &g);
+
+	if (ev->hook == IA_HOOK_TP_REMOVE_GROUP) {
+		if (d)
+			ia_group_remove_dev(g, d);
+		return;
+	}
+	if (ev->group_id < 0 || !ev->dev_name[0] || (d && g->id == ev->group_id))
+		return;
+	if (d)
+		ia_group_remove_dev(g, d);
+	g = ia_model_group(&e->model, ev->group_id, true);
+	if (g)
+		ia_group_dev(g, ev->dev_name, true);
+}
+
+/* Live group fields read by the probe at entry are ground truth. */
+static void sync_group(struct ia_engine *e, const struct ia_event *ev)
+{
+	struct ia_group *g;
+
+	if (!(ev->flags & IA_F_HAVE_GRP) || ev->group_id < 0)
+		return;
+	g = ia_model_group(&e->model, ev->group_id, true);
+	if (!g)
+		return;
+	g->kptr = ev->group;
+	g->domain = ev->grp_domain;
+	g->domain_type = ev->grp_domain_type;
+	if ((ev->flags & IA_F_OWNER_KNOWN) && ev->hook != IA_HOOK_GROUP_CLAIM &&
+	    ev->hook != IA_HOOK_DEVICE_CLAIM) {
+		g->owner_known = true;
+		g->owner = ev->owner;
+		g->owner_cnt = ev->owner_cnt;
+	}
+}
+
+static void on_domain_set(struct ia_engine *e, const struct ia_event *enter, long ret)
+{
+	struct ia_group *g;
+
+	if (ret != 0 || enter->group_id < 0 || !(enter->flags & IA_F_HAVE_DOM))
+		return;
+	g = ia_model_group(&e->model, enter->group_id, false);
+	if (!g)
+		return;
+	g->domain = enter->domain;
+	g->domain_type = enter->domain_type;
+}
+
+static void on_owner_change(struct ia_engine *e, const struct ia_event *enter, long ret)
+{
+	struct ia_group *g = enter->group_id >= 0 ? ia_model_group(&e->model, enter->group_id, false) : NULL;
+
+	if (!g || !g->owner_known || ret != 0)
+		return;
+	switch (enter->hook) {
+	case IA_HOOK_GROUP_CLAIM:
+	case IA_HOOK_DEVICE_CLAIM:
+		g->owner = enter->owner;
+		g->owner_cnt++;
+		break;
+	case IA_HOOK_USE_DEFAULT:
+		g->owner_cnt++;
+		break;
+	case IA_HOOK_GROUP_RELEASE:
+	case IA_HOOK_DEVICE_RELEASE:
+	case IA_HOOK_UNUSE_DEFAULT:
+		if (g->owner_cnt)
+			g->owner_cnt--;
+		if (!g->owner_cnt)
+			g->owner = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const struct ia_frame *f)
+{
+	struct ia_frame *probe;
+
+	switch (ev->hook) {
+	case IA_HOOK_REALLY_PROBE:
+		on_probe_exit(e, f, (long)ev->ret);
+		break;
+	case IA_HOOK_RELEASE_DRIVER:
+		on_release_exit(e, f);
+		break;
+	case IA_HOOK_USE_DEFAULT:
+		probe = open_probe(e, ev->tid);
+		if (probe && ev->ret == 0)
+			probe->used_default = true;
+		on_owner_change(e, &f->enter, (long)ev->ret);
+		break;
+	case IA_HOOK_ATTACH_DEV_CORE:
+	case IA_HOOK_SET_DOMAIN:
+	case IA_HOOK_ATTACH_GROUP:
+	case IA_HOOK_ATTACH_HANDLE:
+	case IA_HOOK_REPLACE_HANDLE:
+		on_domain_set(e, &f->enter, (long)ev->ret);
+		break;
+	default:
+		on_owner_change(e, &f->enter, ia_hook_info(ev->hook)->void_ret ? 0 : (long)ev->ret);
+		break;
+	}
+}
+
+static bool valid(const void *rec, size_t len)
+{
+	const struct ia_event *ev = rec;
+
+	if (len < sizeof(*ev) || ev->size != sizeof(*ev))
+		return false;
+	if (ev->type != IA_REC_CALL && ev->type != IA_REC_TP)
+		return false;
+	if (!ia_hook_info(ev->hook))
+		return false;
+	return ev->phase >= IA_PH_ENTER && ev->phase <= IA_PH_FIRE;
+}
+
+int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_decoded *out)
+{
+	const struct ia_event *ev = rec;
+	const struct ia_frame *f;
+	int err = 0;
+
+	e->stats.records++;
+	if (!valid(rec, len)) {
+		e->stats.bad_records++;
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	out->seq = ++e->seq;
+	out->ev = ev;
+	switch (ev->phase) {
+	case IA_PH_ENTER:
+		sync_group(e, ev);
+		err = push_frame(e, ev, &out->depth);
+		break;
+	case IA_PH_EXIT:
+		f = pop_frame(e, ev, &out->depth);
+		if (!f) {
+			e->stats.unpaired_exits++;
+			break;
+		}
+		out->enter = &f->enter;
+		on_call_exit(e, ev, f);
+		break;
+	default:
+		if (ev->hook == IA_HOOK_TP_ADD_GROUP || ev->hook == IA_HOOK_TP_REMOVE_GROUP)
+			on_group_tp(e, ev);
+		break;
+	}
+	return err;
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include "event_out.h"
+#include "hooks.h"
+#include "model.h"
+
+static const char *phase_name(__u8 phase)
+{
+	switch (phase) {
+	case IA_PH_ENTER: return "enter";
+	case IA_PH_EXIT: return "exit";
+	default: return "fire";
+	}
+}
+
+/* How the record was produced (the program type), for -v and the JSON. */
+static const char *via_name(const struct ia_event *ev)
+{
+	if (ev->type == IA_REC_TP)
+		return ev->flags & IA_F_FENTRY ? "tp_btf" : "tracepoint";
+	return ev->flags & IA_F_FENTRY ? "fentry" : "kprobe";
+}
+
+/* The record that names the device, driver and domain: an exit's entry. */
+static const struct ia_event *subject(const struct ia_decoded *d)
+{
+	return d->enter ? d->enter : d->ev;
+}
+
+static bool has_ret(const struct ia_decoded *d)
+{
+	const struct ia_hook_info *h = ia_hook_info(d->ev->hook);
+
+	return d->ev->phase == IA_PH_EXIT && h && !h->void_ret;
+}
+
+static void text_ret(FILE *out, long ret)
+{
+	const char *name = ia_errno_name(ret);
+
+	if (!ret)
+		fputs(" = 0", out);
+	else if (name)
+		fprintf(out, " = %ld (%s%s)", ret, ret > 0 ? "driver probe: " : "", name);
+	else
+		fprintf(out, " = %ld", ret);
+}
+
+void ia_event_print_text(FILE *out, const struct ia_decoded *d, __u64 ts_base)
+{
+	const struct ia_event *ev = d->ev, *s = subject(d);
+	double t = ev->ts_ns >= ts_base ? (double)(ev->ts_ns - ts_base) / 1e9 : 0.0;
+
+	fprintf(out, "%12.6f %6llu %*s%-15s %-5s", t, (unsigned long long)d->seq, 2 * d->depth, "",
+		ia_hook_name(ev->hook), phase_name(ev->phase));
+	if (s->flags & IA_F_HAVE_DEV)
+		fprintf(out, " dev=%s", s->dev_name);
+	if (s->flags & IA_F_HAVE_DRV)
+		fprintf(out, " drv=%s", s->drv_name);
+	if (s->group_id >= 0)
+		fprintf(out, " group=%d", s->group_id);
+	if (s->flags & IA_F_HAVE_DOM)
+		fprintf(out, " domain=%#llx(%s)", (unsigned long long)s->domain,
+			ia_domain_type_name(s->domain_type));
+	if ((s->hook == IA_HOOK_GROUP_CLAIM || s->hook == IA_HOOK_DEVICE_CLAIM) && s->owner)
+		fprintf(out, " owner=%#llx", (unsigned long long)s->owner);
+	if (ev->hook == IA_HOOK_RELEASE_DRIVER && ev->phase == IA_PH_ENTER &&
+	    !(ev->flags & IA_F_RELEASES))
+		fputs(" (no-op)", out);
+	if (has_ret(d))
+		text_ret(out, (long)ev->ret);
+	if (ev->phase == IA_PH_EXIT && !d->enter)
+		fputs(" (entry not seen)", out);
+	fprintf(out, "  [%s %u]\n", ev->comm, ev->tid);
+}
+
+static void json_subject(struct ia_json *j, const struct ia_event *s)
+{
+	if (s->flags & IA_F_HAVE_DEV)
+		ia_json_kstr(j, "dev", s->dev_name);
+	if (s->flags & IA_F_HAVE_DRV)
+		ia_json_kstr(j, "driver", s->drv_name);
+	if (s->group_id >= 0)
+		ia_json_kint(j, "group", s->group_id);
+	if (s->flags & IA_F_HAVE_DOM) {
+		ia_json_kptr(j, "domain", s->domain);
+		ia_json_kstr(j, "domain_type", ia_domain_type_name(s->domain_type));
+	}
+	if (s->hook == IA_HOOK_GROUP_CLAIM || s->hook == IA_HOOK_DEVICE_CLAIM)
+		ia_json_kptr(j, "owner", s->owner);
+	if (s->flags & IA_F_OWNER_KNOWN)
+		ia_json_kuint(j, "owner_cnt", s->owner_cnt);
+}
+
+void ia_event_print_json(struct ia_json *j, const struct ia_decoded *d)
+{
+	const struct ia_event *ev = d->ev;
+
+	ia_json_obj_begin(j);
+	ia_json_kstr(j, "type", "event");
+	ia_json_kint(j, "schema", 1);
+	ia_json_kuint(j, "seq", d->seq);
+	ia_json_kuint(j, "ts_ns", ev->ts_ns);
+	ia_json_kstr(j, "hook", ia_hook_name(ev->hook));
+	ia_json_kstr(j, "phase", phase_name(ev->phase));
+	ia_json_kstr(j, "via", via_name(ev));
+	ia_json_kint(j, "depth", d->depth);
+	json_subject(j, d->enter ? d->enter : ev);
+	if (ev->hook == IA_HOOK_RELEASE_DRIVER)
+		ia_json_kbool(j, "releases", (d->enter ? d->enter : ev)->flags & IA_F_RELEASES);
+	if (has_ret(d)) {
+		ia_json_kint(j, "ret", ev->ret);
+		if (ev->ret)
+			ia_json_kstr(j, "errno", ia_errno_name((long)ev->ret) ?: "");
+	}
+	if (ev->phase == IA_PH_EXIT)
+		ia_json_kbool(j, "paired", d->enter != NULL);
+	ia_json_kuint(j, "pid", ev->pid);
+	ia_json_kuint(j, "tid", ev->tid);
+	ia_json_kstr(j, "comm", ev->comm);
+	ia_json_obj_end(j);
+}

@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Choose, load and attach the watch probes; see include/loader.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "loader.h"
+#include "ksyms.h"
+#include "watch.skel.h"
+
+#define TRACEFS "/sys/kernel/tracing"
+
+const char *ia_via_name(enum ia_via v)
+{
+	switch (v) {
+	case IA_VIA_FENTRY: return "fentry";
+	case IA_VIA_KPROBE: return "kprobe";
+	case IA_VIA_TP_BTF: return "tp_btf";
+	case IA_VIA_TRACEPOINT: return "tracepoint";
+	default: return "none";
+	}
+}
+
+static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+/* -v: libbpf's warnings (verifier logs, attach errors); its debug chatter stays off. */
+static int libbpf_loud(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/*
+ * Can a BPF tracing program attach to fn? Load a two-instruction fentry
+ * program against its BTF id: the kernel refuses with EPERM under lockdown
+ * or a restricting LSM, EINVAL for notrace functions.
+ */
+static int fentry_loads(const struct btf *vmlinux, const char *fn)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int id, fd;
+
+	if (!vmlinux)
+		return -ENOENT;
+	id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
+	if (id < 0)
+		return -ENOENT;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ia_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* Classic tracepoints and libbpf need tracefs; mount it where it is missing. */
+static bool ensure_tracefs(void)
+{
+	struct stat st;
+
+	if (!stat(TRACEFS "/events", &st))
+		return true;
+	if (!mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		return true;
+	return !stat("/sys/kernel/debug/tracing/events", &st);
+}
+
+static void probe_features(struct ia_loader *l)
+{
+	l->vmlinux = btf__load_vmlinux_btf();
+	if (!l->vmlinux || libbpf_get_error(l->vmlinux))
+		l->vmlinux = NULL;
+	l->feat.btf = l->vmlinux != NULL;
+	l->feat.kprobes = !access("/sys/bus/event_source/devices/kprobe/type", R_OK);
+	l->feat.tracefs = ensure_tracefs();
+	l->feat.fentry_err = l->feat.btf ? fentry_loads(l->vmlinux, "really_probe") : -ENOENT;
+	l->feat.fentry = !l->feat.fentry_err;
+	l->feat.get_func_ret = l->feat.fentry &&
+			       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACING,
+						       BPF_FUNC_get_func_ret, NULL) > 0;
+}
+
+static struct bpf_program *prog_by(struct ia_loader *l, const char *hook, const char *suffix)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s_%s", hook, suffix);
+	return bpf_object__find_program_by_name(l->skel->obj, name);
+}
+
+static void set_why(struct ia_probe_status *st, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->err = err;
+	va_start(ap, fmt);
+	vsnprintf(st->why, sizeof(st->why), fmt, ap);
+	va_end(ap);
+}
+
+static void enable_fentry(struct ia_loader *l, const struct ia_hook_info *h, const char *t)
+{
+	struct bpf_program *entry = prog_by(l, h->name, "fentry");
+	struct bpf_program *exit = prog_by(l, h->name, "fexit");
+
+	bpf_program__set_autoload(entry, true);
+	bpf_program__set_autoload(exit, true);
+	bpf_program__set_attach_target(entry, 0, t);
+	bpf_program__set_attach_target(exit, 0, t);
+}
+
+static void enable_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
+{
+	bpf_program__set_autoload(prog_by(l, h->name, "kprobe"), true);
+	bpf_program__set_autoload(prog_by(l, h->name, "kretprobe"), true);
+}
+
+/* Why fentry is not used for a target that exists. */
+static const char *fentry_why(const struct ia_loader *l, bool force_kprobes, int err)
+{
+	if (force_kprobes)
+		return "fentry not wanted (-k)";
+	if (!l->feat.fentry)
+		return l->feat.fentry_err == -EPERM ? "fentry refused by the kernel (EPERM)" :
+						      "fentry unavailable";
+	if (!l->feat.get_func_ret)
+		return "fexit cannot read return values (no bpf_get_func_ret)";
+	return err == -EINVAL ? "fentry refused (notrace?)" : "fentry refused";
+}
+
+/* Enable the program pair for a call hook; returns 0 when one was chosen. */
+static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const struct ia_ksyms *ks,
+		       bool force_kprobes)
+{
+	struct ia_probe_status *st = &l->st[h->id];
+	bool fentry_ok = !force_kprobes && l->feat.fentry && l->feat.get_func_ret;
+
+	for (int i = 0; i < IA_MAX_TARGETS && h->targets[i]; i++) {
+		const char *t = h->targets[i];
+		bool in_ksyms = ia_ksyms_has(ks, t);
+		int ferr = fentry_ok ? fentry_loads(l->vmlinux, t) : -EOPNOTSUPP;
+
+		st->target = t;
+		if (!ferr) {
+			st->via = IA_VIA_FENTRY;
+			enable_fentry(l, h, t);
+			return 0;
+		}
+		if (in_ksyms && l->feat.kprobes) {
+			st->via = IA_VIA_KPROBE;
+			enable_kprobe(l, h);
+			return 0;
+		}
+		if (in_ksyms || (l->vmlinux && btf__find_by_name_kind(l->vmlinux, t, BTF_KIND_FUNC) > 0)) {
+			set_why(st, fentry_ok ? ferr : -EOPNOTSUPP, "%s: %s; %s", t,
+				fentry_why(l, force_kprobes, ferr),
+				l->feat.kprobes ? "not in kallsyms" : "the kernel has no kprobes");
+			return -EOPNOTSUPP;
+		}
+	}
+	st->target = h->targets[0];
+	set_why(st, -ENOENT, "not in this kernel (absent or inlined): %s%s%s", h->targets[0],
+		h->targets[1] ? ", " : "", h->targets[1] ? h->targets[1] : "");
+	return -ENOENT;
+}
+
+static bool tp_btf_exists(const struct btf *vmlinux, const char *target)
+{
+	char name[96];
+	const char *ev = strchr(target, '/');
+
+	snprintf(name, sizeof(name), "btf_trace_%s", ev ? ev + 1 : target);
+	return vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+static bool tracepoint_exists(const char *target)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/id", target);
+	if (!access(path, R_OK))
+		return true;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/id", target);
+	return !access(path, R_OK);
+}
+
+static int choose_tp(struct ia_loader *l, const struct ia_hook_info *h, bool force_kprobes)
+{
+	struct ia_probe_status *st = &l->st[h->id];
+	const char *t = h->targets[0];
+
+	st->target = t;
+	if (!force_kprobes && l->feat.fentry && tp_btf_exists(l->vmlinux, t)) {
+		st->via = IA_VIA_TP_BTF;
+		bpf_program__set_autoload(prog_by(l, h->name, "btf"), true);
+		return 0;
+	}
+	if (l->feat.tracefs && tracepoint_exists(t)) {
+		st->via = IA_VIA_TRACEPOINT;
+		bpf_program__set_autoload(prog_by(l, h->name, "tp"), true);
+		return 0;
+	}
+	set_why(st, -ENOENT, "tracepoint %s %s", t,
+		l->feat.tracefs ? "not in this kernel" : "unreachable: tracefs not mounted");
+	return -ENOENT;
+}
+
+static void choose_all(struct ia_loader *l, const struct ia_ksyms *ks, bool force_kprobes)
+{
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		const struct ia_hook_info *h = ia_hook_info(id);
+
+		memset(&l->st[id], 0, sizeof(l->st[id]));
+		if (!h)
+			continue;
+		if (h->kind == IA_KIND_CALL)
+			choose_call(l, h, ks, force_kprobes);
+		else
+			choose_tp(l, h, force_kprobes);
+	}
+}
+
+static struct bpf_link *attach_one(struct bpf_program *p, enum ia_via via, bool ret, const char *t)
+{
+	if (via == IA_VIA_KPROBE)
+		return bpf_program__attach_kprobe(p, ret, t);
+	return bpf_program__attach(p);
+}
+
+static void detach_hook(struct ia_loader *l, unsigned int id)
+{
+	for (int k = 0; k < 2; k++) {
+		bpf_link__destroy(l->links[id][k]);
+		l->links[id][k] = NULL;
+	}
+}
+
+/* Attach entry and exit together: half a hook would yield unpaired records. */
+static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
+{
+	static const char *const sfx[][2] = {
+		[IA_VIA_FENTRY] = { "fentry", "fexit" },
+		[IA_VIA_KPROBE] = { "kprobe", "kretprobe" },
+		[IA_VIA_TP_BTF] = { "btf", NULL },
+		[IA_VIA_TRACEPOINT] = { "tp", NULL },
+	};
+	struct ia_probe_status *st = &l->st[h->id];
+
+	for (int k = 0; k < 2 && sfx[st->via][k]; k++) {
+		struct bpf_program *p = prog_by(l, h->name, sfx[st->via][k]);
+		struct bpf_link *link = attach_one(p, st->via, k == 1, st->target);
+		int err = libbpf_get_error(link);
+
+		if (err || !link) {
+			detach_hook(l, h->id);
+			set_why(st, err ? err : -EINVAL, "%s %s attach failed: %s",
+				ia_via_name(st->via), st->target, strerror(err ? -err : EINVAL));
+			st->via = IA_VIA_NONE;
+			return;
+		}
+		l->links[h->id][k] = link;
+	}
+}
+
+int ia_loader_attached(const struct ia_loader *l)
+{
+	int n = 0;
+
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
+		n += l->st[id].via != IA_VIA_NONE;
+	return n;
+}
+
+static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o,
+			 const struct ia_ksyms *ks, bool force_kprobes)
+{
+	int err;
+
+	l->skel = watch_bpf__open();
+	if (!l->skel)
+		return -errno ? -errno : -ENOMEM;
+	err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_bytes);
+	if (err)
+		return err;
+	choose_all(l, ks, force_kprobes);
+	return watch_bpf__load(l->skel);
+}
+
+int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *msg, size_t msglen)
+{
+	struct ia_ksyms ks;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
+	probe_features(l);
+	err = ia_ksyms_load(&ks, "/proc/kallsyms");
+	if (err) {
+		snprintf(msg, msglen, "cannot read /proc/kallsyms: %s", strerror(-err));
+		return err;
+	}
+	err = open_and_load(l, o, &ks, o->force_kprobes);
+	if (err && !o->force_kprobes) {
+		/* A kernel that loads fentry for the probe but not our programs:
+		 * fall back to kprobes as a whole rather than lose the run. */
+		watch_bpf__destroy(l->skel);
+		l->skel = NULL;
+		err = open_and_load(l, o, &ks, true);
+	}
+	ia_ksyms_free(&ks);
+	if (err) {
+		snprintf(msg, msglen, "loading BPF programs failed: %s%s", strerror(-err),
+			 err == -EPERM ? " (run as root, with CAP_BPF and CAP_PERFMON)" :
+					 " (-v shows libbpf's log)");
+		return err;
+	}
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
+		if (l->st[id].via != IA_VIA_NONE)
+			attach_hook(l, ia_hook_info(id));
+	if (!ia_loader_attached(l)) {
+		snprintf(msg, msglen, "no probe could attach on this kernel (-v says why for each)");
+		return -ENOENT;
+	}
+	l->skel->bss->ready = true;
+	return 0;
+}
+
+int ia_loader_ringbuf_fd(const struct ia_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.events);
+}
+
+void ia_loader_counters(const struct ia_loader *l, __u64 *events, __u64 *drops)
+{
+	*events = l->skel ? l->skel->bss->counters.events : 0;
+	*drops = l->skel ? l->skel->bss->counters.drops : 0;
+}
+
+void ia_loader_stop(struct ia_loader *l)
+{
+	if (l->skel)
+		l->skel->bss->ready = false;
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
+		detach_hook(l, id);
+	watch_bpf__destroy(l->skel);
+	btf__free(l->vmlinux);
+	l->skel = NULL;
+	l->vmlinux = NULL;
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* iommu-audit: command line parsing and dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "json.h"
+
+#define PROG "iommu-audit"
+
+static const char usage[] =
+	"usage: " PROG " <command> [options]\n"
+	"\n"
+	"commands:\n"
+	"  snapshot [--json]      IOMMU groups, devices, drivers and DMA ownership from sysfs\n"
+	"  watch [options]        trace ownership changes live (BPF), then report the final state\n"
+	"      --json             JSON Lines instead of text\n"
+	"      --duration S       stop after S seconds (default: until Ctrl-C or SIGTERM)\n"
+	"      -k, --kprobes      use kprobes/kretprobes even where fentry/fexit load\n"
+	"      -v, --verbose      show how each probe attached, or why it could not\n"
+	"      --ringbuf-kb N     ring buffer size (power of two, default 1024)\n"
+	"  probe [--json]         which probes this kernel allows, and how (loads nothing lasting)\n"
+	"  help                   this text\n";
+
+void ia_error(const struct ia_opts *o, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (o && o->json) {
+		struct ia_json j;
+
+		ia_json_init(&j, stderr);
+		ia_json_obj_begin(&j);
+		ia_json_kstr(&j, "type", "error");
+		ia_json_kint(&j, "schema", 1);
+		ia_json_kstr(&j, "message", msg);
+		ia_json_obj_end(&j);
+		return;
+	}
+	fprintf(stderr, PROG ": %s\n", msg);
+}
+
+static int parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 31536000.0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_ringbuf(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long kb;
+
+	errno = 0;
+	kb = strtoul(s, &end, 10);
+	if (errno || end == s || *end || kb < 4 || kb > (1ul << 20) || (kb & (kb - 1)))
+		return -EINVAL;
+	*out = kb * 1024;
+	return 0;
+}
+
+enum { OPT_DURATION = 256, OPT_RINGBUF };
+
+static int parse_opts(int argc, char **argv, struct ia_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "kprobes", no_argument, NULL, 'k' },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jvkh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case 'k': o->force_kprobes = true; break;
+		case 'h': fputs(usage, stdout); return 1;
+		case OPT_DURATION:
+			if (parse_duration(optarg, &o->duration)) {
+				ia_error(o, "--duration wants a positive number of seconds, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_RINGBUF:
+			if (parse_ringbuf(optarg, &o->ringbuf_bytes)) {
+				ia_error(o, "--ringbuf-kb wants a power of two from 4 to 1048576, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case ':':
+			ia_error(o, "option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			ia_error(o, "unknown option '%s' (try '" PROG " help')", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		ia_error(o, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ia_opts o = { .ringbuf_bytes = 1 << 20 };
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	int err;
+
+	o.sysfs_root = getenv("IOMMU_AUDIT_SYSFS_ROOT") ?: "";
+	if (!cmd) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	err = parse_opts(argc - 1, argv + 1, &o);
+	if (err)
+		return err > 0 ? 0 : 2;
+	if (!strcmp(cmd, "snapshot"))
+		return ia_cmd_snapshot(&o);
+	if (!strcmp(cmd, "watch"))
+		return ia_cmd_watch(&o);
+	if (!strcmp(cmd, "probe"))
+		return ia_cmd_probe(&o);
+	ia_error(&o, "unknown command '%s' (try '" PROG " help')", cmd);
+	return 2;
+}

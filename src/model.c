@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The ownership model's containers and verdicts. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+void ia_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n;
+
+	if (!size)
+		return;
+	n = src ? strnlen(src, size - 1) : 0;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void ia_model_init(struct ia_model *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+static void group_free(struct ia_group *g)
+{
+	free(g->devs);
+	free(g->resv);
+}
+
+void ia_model_free(struct ia_model *m)
+{
+	for (size_t i = 0; i < m->ngroups; i++)
+		group_free(&m->groups[i]);
+	free(m->groups);
+	ia_model_init(m);
+}
+
+static void *dup_array(const void *src, size_t n, size_t size)
+{
+	void *p;
+
+	if (!n)
+		return NULL;
+	p = malloc(n * size);
+	if (p)
+		memcpy(p, src, n * size);
+	return p;
+}
+
+int ia_model_copy(struct ia_model *dst, const struct ia_model *src)
+{
+	ia_model_init(dst);
+	if (!src->ngroups)
+		return 0;
+	dst->groups = calloc(src->ngroups, sizeof(*dst->groups));
+	if (!dst->groups)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->ngroups; i++) {
+		const struct ia_group *s = &src->groups[i];
+		struct ia_group *d = &dst->groups[i];
+
+		*d = *s;
+		d->devs = dup_array(s->devs, s->ndevs, sizeof(*s->devs));
+		d->resv = dup_array(s->resv, s->nresv, sizeof(*s->resv));
+		dst->ngroups = i + 1;
+		if ((s->ndevs && !d->devs) || (s->nresv && !d->resv)) {
+			ia_model_free(dst);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+struct ia_group *ia_model_group(struct ia_model *m, int id, bool create)
+{
+	struct ia_group *g;
+
+	for (size_t i = 0; i < m->ngroups; i++)
+		if (m->groups[i].id == id)
+			return &m->groups[i];
+	if (!create)
+		return NULL;
+	g = realloc(m->groups, (m->ngroups + 1) * sizeof(*g));
+	if (!g)
+		return NULL;
+	m->groups = g;
+	g = &m->groups[m->ngroups++];
+	memset(g, 0, sizeof(*g));
+	g->id = id;
+	g->domain_type = IA_NO_TYPE;
+	return g;
+}
+
+struct ia_dev *ia_group_dev(struct ia_group *g, const char *name, bool create)
+{
+	struct ia_dev *d;
+
+	for (size_t i = 0; i < g->ndevs; i++)
+		if (!strcmp(g->devs[i].name, name))
+			return &g->devs[i];
+	if (!create)
+		return NULL;
+	d = realloc(g->devs, (g->ndevs + 1) * sizeof(*d));
+	if (!d)
+		return NULL;
+	g->devs = d;
+	d = &g->devs[g->ndevs++];
+	memset(d, 0, sizeof(*d));
+	ia_strlcpy(d->name, name, sizeof(d->name));
+	return d;
+}
+
+struct ia_dev *ia_model_find_dev(struct ia_model *m, const char *name, struct ia_group **gp)
+{
+	for (size_t i = 0; i < m->ngroups; i++) {
+		struct ia_dev *d = ia_group_dev(&m->groups[i], name, false);
+
+		if (d) {
+			if (gp)
+				*gp = &m->groups[i];
+			return d;
+		}
+	}
+	return NULL;
+}
+
+void ia_group_remove_dev(struct ia_group *g, struct ia_dev *d)
+{
+	size_t i = (size_t)(d - g->devs);
+
+	if (i >= g->ndevs)
+		return;
+	memmove(&g->devs[i], &g->devs[i + 1], (g->ndevs - i - 1) * sizeof(*d));
+	g->ndevs--;
+}
+
+int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type)
+{
+	struct ia_resv *r = realloc(g->resv, (g->nresv + 1) * sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	g->resv = r;
+	r = &g->resv[g->nresv++];
+	r->start = start;
+	r->end = end;
+	ia_strlcpy(r->type, type, sizeof(r->type));
+	return 0;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct ia_group *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	const struct ia_dev *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+void ia_model_sort(struct ia_model *m)
+{
+	if (m->ngroups > 1)
+		qsort(m->groups, m->ngroups, sizeof(*m->groups), cmp_group);
+	for (size_t i = 0; i < m->ngroups; i++)
+		if (m->groups[i].ndevs > 1)
+			qsort(m->groups[i].devs, m->groups[i].ndevs, sizeof(struct ia_dev), cmp_dev);
+}
+
+static unsigned int group_classes(const struct ia_group *g)
+{
+	unsigned int mask = 0;
+
+	for (size_t i = 0; i < g->ndevs; i++)
+		mask |= 1u << g->devs[i].dma;
+	return mask;
+}
+
+enum ia_verdict ia_group_verdict(const struct ia_group *g)
+{
+	unsigned int mask = group_classes(g);
+	bool kernel = mask & (1u << IA_DMA_KERNEL);
+	bool user = (mask & (1u << IA_DMA_USER)) || (g->owner_known && g->owner);
+
+	return kernel && user ? IA_VERDICT_VIOLATION : IA_VERDICT_VIABLE;
+}
+
+const char *ia_group_dma_name(const struct ia_group *g)
+{
+	unsigned int mask = group_classes(g);
+
+	if (ia_group_verdict(g) == IA_VERDICT_VIOLATION)
+		return "mixed";
+	if (mask & (1u << IA_DMA_USER) || (g->owner_known && g->owner))
+		return "user";
+	if (mask & (1u << IA_DMA_KERNEL))
+		return "kernel";
+	return "none";
+}
+
+const char *ia_dma_class_name(enum ia_dma_class c)
+{
+	switch (c) {
+	case IA_DMA_KERNEL: return "kernel";
+	case IA_DMA_USER: return "user";
+	default: return "none";
+	}
+}
+
+const char *ia_verdict_name(enum ia_verdict v)
+{
+	return v == IA_VERDICT_VIOLATION ? "violation" : "viable";
+}
+
+/* include/linux/iommu.h: __IOMMU_DOMAIN_* composites; names as iommu_group_show_type() prints them. */
+const char *ia_domain_type_name(__u32 type)
+{
+	switch (type) {
+	case 0: return "blocked";
+	case 1: return "unmanaged";
+	case 3: return "DMA";
+	case 4: return "identity";
+	case 11: return "DMA-FQ";
+	case 16: return "sva";
+	case 32: return "platform";
+	case 64: return "nested";
+	default: return "unknown";
+	}
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The engine fed fixture event streams, as the probes would produce them. */
+#include <errno.h>
+#include <string.h>
+#include "engine.h"
+#include "unit.h"
+
+#define NIC "0000:01:00.0"
+#define NIC_B "0000:03:01.0"
+
+static struct ia_event mk(__u16 hook, __u8 phase, __u32 tid, const char *dev, const char *drv,
+			  int group, long ret)
+{
+	struct ia_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = phase == IA_PH_FIRE ? IA_REC_TP : IA_REC_CALL;
+	e.size = sizeof(e);
+	e.hook = hook;
+	e.phase = phase;
+	e.tid = e.pid = tid;
+	e.ret = ret;
+	e.group_id = group;
+	e.domain_type = IA_NO_TYPE;
+	e.grp_domain_type = IA_NO_TYPE;
+	if (dev) {
+		e.flags |= IA_F_HAVE_DEV;
+		strcpy(e.dev_name, dev);
+	}
+	if (drv) {
+		e.flags |= IA_F_HAVE_DRV;
+		strcpy(e.drv_name, drv);
+	}
+	return e;
+}
+
+static int feed(struct ia_engine *en, struct ia_event e)
+{
+	struct ia_decoded d;
+
+	return ia_engine_feed(en, &e, sizeof(e), &d);
+}
+
+/* A group of one NIC on e1000e, as a snapshot would find it. */
+static void base_model(struct ia_model *m)
+{
+	struct ia_group *g;
+	struct ia_dev *d;
+
+	ia_model_init(m);
+	g = ia_model_group(m, 1, true);
+	strcpy(g->type, "DMA");
+	d = ia_group_dev(g, NIC, true);
+	strcpy(d->driver, "e1000e");
+	d->dma = IA_DMA_KERNEL;
+}
+
+static void start(struct ia_engine *en, bool use_default_hooked)
+{
+	struct ia_engine_opts o = { .use_default_hooked = use_default_hooked };
+	struct ia_model m;
+
+	base_model(&m);
+	ia_engine_init(en, &m, &o);
+	ia_model_free(&m);
+}
+
+static void unbind(struct ia_engine *en, __u32 tid, const char *dev, const char *drv, int grp)
+{
+	struct ia_event rel = mk(IA_HOOK_RELEASE_DRIVER, IA_PH_ENTER, tid, dev, drv, grp, 0);
+
+	rel.flags |= IA_F_RELEASES;
+	feed(en, rel);
+	feed(en, mk(IA_HOOK_UNUSE_DEFAULT, IA_PH_ENTER, tid, dev, NULL, grp, 0));
+	feed(en, mk(IA_HOOK_UNUSE_DEFAULT, IA_PH_EXIT, tid, NULL, NULL, -1, 0));
+	feed(en, mk(IA_HOOK_RELEASE_DRIVER, IA_PH_EXIT, tid, NULL, NULL, -1, 0));
+}
+
+/* really_probe; a kernel-DMA driver takes the default domain inside it. */
+static void bind(struct ia_engine *en, __u32 tid, const char *dev, const char *drv, int grp,
+		 bool kernel_dma, long ret)
+{
+	feed(en, mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, tid, dev, drv, grp, 0));
+	if (kernel_dma) {
+		feed(en, mk(IA_HOOK_USE_DEFAULT, IA_PH_ENTER, tid, dev, NULL, grp, 0));
+		feed(en, mk(IA_HOOK_USE_DEFAULT, IA_PH_EXIT, tid, NULL, NULL, -1, 0));
+	}
+	/* kretprobe exits carry no arguments: the engine pairs them by thread */
+	feed(en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, tid, NULL, NULL, -1, ret));
+}
+
+static struct ia_dev *nic(struct ia_engine *en)
+{
+	return ia_model_find_dev(&en->model, NIC, NULL);
+}
+
+UNIT_TEST(engine_rebind_to_vfio_and_back)
+{
+	struct ia_engine en;
+	struct ia_group *g;
+
+	start(&en, true);
+	unbind(&en, 100, NIC, "e1000e", 1);
+	CHECK_STR(nic(&en)->driver, "");
+	CHECK_INT(nic(&en)->dma, IA_DMA_NONE);
+	bind(&en, 100, NIC, "vfio-pci", 1, false, 0);
+	CHECK_STR(nic(&en)->driver, "vfio-pci");
+	CHECK_INT(nic(&en)->dma, IA_DMA_USER);
+	g = ia_model_group(&en.model, 1, false);
+	CHECK_STR(ia_group_dma_name(g), "user");
+	unbind(&en, 101, NIC, "vfio-pci", 1);
+	bind(&en, 101, NIC, "e1000e", 1, true, 0);
+	CHECK_STR(nic(&en)->driver, "e1000e");
+	CHECK_INT(nic(&en)->dma, IA_DMA_KERNEL);
+	CHECK_INT(en.stats.unpaired_exits, 0);
+	CHECK_INT(en.stats.lost_frames, 0);
+	CHECK_INT(en.nthreads, 0);
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_failed_probe_binds_nothing)
+{
+	struct ia_engine en;
+
+	start(&en, true);
+	unbind(&en, 7, NIC, "e1000e", 1);
+	/* -EBUSY from iommu_device_use_default_domain in a user-owned group */
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, 7, NIC, "e1000e", 1, 0));
+	feed(&en, mk(IA_HOOK_USE_DEFAULT, IA_PH_ENTER, 7, NIC, NULL, 1, 0));
+	feed(&en, mk(IA_HOOK_USE_DEFAULT, IA_PH_EXIT, 7, NULL, NULL, -1, -EBUSY));
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 7, NULL, NULL, -1, -EBUSY));
+	CHECK_STR(nic(&en)->driver, "");
+	/* a driver's own probe error comes back positive from really_probe */
+	bind(&en, 7, NIC, "e1000e", 1, true, ENODEV);
+	CHECK_STR(nic(&en)->driver, "");
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_release_noop_keeps_driver)
+{
+	struct ia_engine en;
+
+	start(&en, true);
+	/* device_release_driver_internal(dev, other_drv, ...) does nothing */
+	feed(&en, mk(IA_HOOK_RELEASE_DRIVER, IA_PH_ENTER, 3, NIC, "e1000e", 1, 0));
+	feed(&en, mk(IA_HOOK_RELEASE_DRIVER, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	CHECK_STR(nic(&en)->driver, "e1000e");
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_pairs_across_interleaved_threads)
+{
+	struct ia_engine en;
+
+	start(&en, true);
+	unbind(&en, 1, NIC, "e1000e", 1);
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, 1, NIC, "vfio-pci", 1, 0));
+	/* another thread binds a device of another group meanwhile */
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, 2, NIC_B, "e1000", 2, 0));
+	feed(&en, mk(IA_HOOK_USE_DEFAULT, IA_PH_ENTER, 2, NIC_B, NULL, 2, 0));
+	feed(&en, mk(IA_HOOK_USE_DEFAULT, IA_PH_EXIT, 2, NULL, NULL, -1, 0));
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 1, NULL, NULL, -1, 0));
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 2, NULL, NULL, -1, 0));
+	CHECK_INT(nic(&en)->dma, IA_DMA_USER);
+	CHECK_INT(ia_model_find_dev(&en.model, NIC_B, NULL)->dma, IA_DMA_KERNEL);
+	CHECK_STR(ia_model_find_dev(&en.model, NIC_B, NULL)->driver, "e1000");
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_nested_probe_marks_inner_only)
+{
+	struct ia_engine en;
+
+	start(&en, true);
+	unbind(&en, 5, NIC, "e1000e", 1);
+	/* an outer driver-managed bind whose probe binds a child synchronously */
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, 5, NIC, "vfio-pci", 1, 0));
+	bind(&en, 5, NIC_B, "e1000", 2, true, 0);
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 5, NULL, NULL, -1, 0));
+	CHECK_INT(nic(&en)->dma, IA_DMA_USER);
+	CHECK_INT(ia_model_find_dev(&en.model, NIC_B, NULL)->dma, IA_DMA_KERNEL);
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_mixed_group_is_a_violation)
+{
+	struct ia_engine en;
+	struct ia_group *g;
+
+	start(&en, true);
+	bind(&en, 9, NIC_B, "vfio-pci", 1, false, 0); /* a second device of group 1 */
+	g = ia_model_group(&en.model, 1, false);
+	CHECK_INT(g->ndevs, 2);
+	CHECK_INT(ia_group_verdict(g), IA_VERDICT_VIOLATION);
+	CHECK_STR(ia_group_dma_name(g), "mixed");
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_without_use_default_hook_uses_table)
+{
+	struct ia_engine en;
+
+	start(&en, false);
+	unbind(&en, 4, NIC, "e1000e", 1);
+	bind(&en, 4, NIC, "pci-stub", 1, false, 0);
+	CHECK_INT(nic(&en)->dma, IA_DMA_NONE);
+	unbind(&en, 4, NIC, "pci-stub", 1);
+	bind(&en, 4, NIC, "e1000e", 1, false, 0);
+	CHECK_INT(nic(&en)->dma, IA_DMA_KERNEL);
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_unpaired_exit_and_bad_records)
+{
+	struct ia_engine en;
+	struct ia_event e = mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 8, NULL, NULL, -1, 0);
+	struct ia_decoded d;
+
+	start(&en, true);
+	CHECK_INT(ia_engine_feed(&en, &e, sizeof(e), &d), 0);
+	CHECK(d.enter == NULL);
+	CHECK_INT(en.stats.unpaired_exits, 1);
+	CHECK_INT(ia_engine_feed(&en, &e, sizeof(e) - 1, &d), -EINVAL);
+	e.hook = IA_HOOK_MAX;
+	CHECK_INT(ia_engine_feed(&en, &e, sizeof(e), &d), -EINVAL);
+	e.hook = IA_HOOK_REALLY_PROBE;
+	e.size = 12;
+	CHECK_INT(ia_engine_feed(&en, &e, sizeof(e), &d), -EINVAL);
+	e.size = sizeof(e);
+	e.phase = 9;
+	CHECK_INT(ia_engine_feed(&en, &e, sizeof(e), &d), -EINVAL);
+	CHECK_INT(en.stats.bad_records, 4);
+	CHECK_STR(nic(&en)->driver, "e1000e");
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_lost_exit_is_counted_and_stack_recovers)
+{
+	struct ia_engine en;
+	struct ia_decoded d;
+	struct ia_event x;
+
+	start(&en, true);
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, 6, NIC, "e1000e", 1, 0));
+	feed(&en, mk(IA_HOOK_USE_DEFAULT, IA_PH_ENTER, 6, NIC, NULL, 1, 0));
+	/* use_default's exit was dropped */
+	x = mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 6, NULL, NULL, -1, 0);
+	CHECK_INT(ia_engine_feed(&en, &x, sizeof(x), &d), 0);
+	CHECK(d.enter != NULL);
+	CHECK_STR(d.enter->dev_name, NIC);
+	CHECK_INT(en.stats.lost_frames, 1);
+	CHECK_INT(en.nthreads, 0);
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_depth_overflow_drops_oldest)
+{
+	struct ia_engine en;
+
+	start(&en, true);
+	for (int i = 0; i < IA_MAX_DEPTH + 3; i++)
+		feed(&en, mk(IA_HOOK_ATTACH_DEV_CORE, IA_PH_ENTER, 11, NIC, NULL, 1, 0));
+	CHECK_INT(en.stats.lost_frames, 3);
+	CHECK_INT(en.threads[0].depth, IA_MAX_DEPTH);
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_group_tracepoints_move_devices)
+{
+	struct ia_engine en;
+	struct ia_group *g = NULL;
+
+	start(&en, true);
+	feed(&en, mk(IA_HOOK_TP_ADD_GROUP, IA_PH_FIRE, 1, "0000:05:00.0", NULL, 4, 0));
+	CHECK(ia_model_find_dev(&en.model, "0000:05:00.0", &g) != NULL);
+	CHECK_INT(g ? g->id : -1, 4);
+	feed(&en, mk(IA_HOOK_TP_REMOVE_GROUP, IA_PH_FIRE, 1, "0000:05:00.0", NULL, 4, 0));
+	CHECK(ia_model_find_dev(&en.model, "0000:05:00.0", NULL) == NULL);
+	/* a bind of a device in a group the snapshot did not know creates both */
+	bind(&en, 2, "0000:06:00.0", "e1000e", 9, true, 0);
+	CHECK(ia_model_find_dev(&en.model, "0000:06:00.0", &g) != NULL);
+	CHECK_INT(g ? g->id : -1, 9);
+	ia_engine_free(&en);
+}
+
+UNIT_TEST(engine_tracks_owner_and_domain)
+{
+	struct ia_engine en;
+	struct ia_event e;
+	struct ia_group *g;
+
+	start(&en, true);
+	e = mk(IA_HOOK_GROUP_CLAIM, IA_PH_ENTER, 3, NULL, NULL, 1, 0);
+	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
+	e.owner = 0xabc; /* the claimant */
+	e.owner_cnt = 0;
+	feed(&en, e);
+	g = ia_model_group(&en.model, 1, false);
+	CHECK(!g->owner_known); /* a claim entry's owner is the claimant, not the state */
+	/* an entry that reads the live group state */
+	e = mk(IA_HOOK_SET_DOMAIN, IA_PH_ENTER, 4, NULL, NULL, 1, 0);
+	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN | IA_F_HAVE_DOM;
+	e.domain = 0xd0;
+	e.domain_type = 1;
+	feed(&en, e);
+	feed(&en, mk(IA_HOOK_SET_DOMAIN, IA_PH_EXIT, 4, NULL, NULL, -1, 0));
+	CHECK(g->owner_known);
+	CHECK_INT(g->domain, 0xd0);
+	CHECK_INT(g->domain_type, 1);
+	feed(&en, mk(IA_HOOK_GROUP_CLAIM, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	CHECK_INT(g->owner, 0xabc);
+	CHECK_INT(g->owner_cnt, 1);
+	CHECK_STR(ia_group_dma_name(g), "mixed"); /* the NIC still has its kernel driver */
+	feed(&en, mk(IA_HOOK_GROUP_RELEASE, IA_PH_ENTER, 3, NULL, NULL, 1, 0));
+	feed(&en, mk(IA_HOOK_GROUP_RELEASE, IA_PH_EXIT, 3, NULL, NULL, -1, 0x1234));
+	CHECK_INT(g->owner_cnt, 0);
+	CHECK_INT(g->owner, 0);
+	ia_engine_free(&en);
+}
