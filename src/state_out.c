@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Text and JSON views of an ownership model (see state_out.h). */
+#include <string.h>
+#include "state_out.h"
+
+static const char *or_dash(const char *s)
+{
+	return s && s[0] ? s : "-";
+}
+
+static void print_group_header(FILE *out, const struct ia_group *g)
+{
+	fprintf(out, "group %d  type %s  dma %s  ", g->id, or_dash(g->type),
+		ia_group_dma_name(g));
+	if (ia_group_verdict(g) == IA_VERDICT_VIOLATION)
+		fputs("VIOLATION: kernel and user DMA mixed\n", out);
+	else
+		fprintf(out, "%s\n", ia_verdict_name(IA_VERDICT_VIABLE));
+}
+
+/* Column widths so that a group's device lines line up. */
+static void dev_widths(const struct ia_group *g, int *name_w, int *drv_w)
+{
+	*name_w = 0;
+	*drv_w = 0;
+	for (size_t i = 0; i < g->ndevs; i++) {
+		int n = (int)strlen(g->devs[i].name);
+		int d = (int)strlen(or_dash(g->devs[i].driver));
+
+		*name_w = n > *name_w ? n : *name_w;
+		*drv_w = d > *drv_w ? d : *drv_w;
+	}
+}
+
+static void print_devices(FILE *out, const struct ia_group *g)
+{
+	int name_w, drv_w;
+
+	if (!g->ndevs) {
+		fputs("  (no devices)\n", out);
+		return;
+	}
+	dev_widths(g, &name_w, &drv_w);
+	for (size_t i = 0; i < g->ndevs; i++) {
+		const struct ia_dev *d = &g->devs[i];
+
+		fprintf(out, "  %-*s  %-*s  %s\n", name_w, d->name, drv_w,
+			or_dash(d->driver), ia_dma_class_name(d->dma));
+	}
+}
+
+static void print_resv(FILE *out, const struct ia_group *g)
+{
+	if (!g->nresv)
+		return;
+	fputs("  reserved:", out);
+	for (size_t i = 0; i < g->nresv; i++) {
+		const struct ia_resv *r = &g->resv[i];
+
+		fprintf(out, "%s 0x%llx-0x%llx %s", i ? "," : "",
+			(unsigned long long)r->start, (unsigned long long)r->end,
+			or_dash(r->type));
+	}
+	fputc('\n', out);
+}
+
+void ia_state_print_text(FILE *out, const struct ia_model *m)
+{
+	if (!m->ngroups) {
+		fputs("no IOMMU groups\n", out);
+		return;
+	}
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct ia_group *g = &m->groups[i];
+
+		print_group_header(out, g);
+		print_devices(out, g);
+		print_resv(out, g);
+	}
+}
+
+static void json_devices(struct ia_json *j, const struct ia_group *g)
+{
+	ia_json_key(j, "devices");
+	ia_json_arr_begin(j);
+	for (size_t i = 0; i < g->ndevs; i++) {
+		const struct ia_dev *d = &g->devs[i];
+
+		ia_json_obj_begin(j);
+		ia_json_kstr(j, "name", d->name);
+		ia_json_kstr(j, "driver", d->driver);
+		ia_json_kstr(j, "dma", ia_dma_class_name(d->dma));
+		ia_json_obj_end(j);
+	}
+	ia_json_arr_end(j);
+}
+
+static void json_resv(struct ia_json *j, const struct ia_group *g)
+{
+	ia_json_key(j, "reserved_regions");
+	ia_json_arr_begin(j);
+	for (size_t i = 0; i < g->nresv; i++) {
+		const struct ia_resv *r = &g->resv[i];
+
+		ia_json_obj_begin(j);
+		ia_json_kptr(j, "start", r->start);
+		ia_json_kptr(j, "end", r->end);
+		ia_json_kstr(j, "type", r->type);
+		ia_json_obj_end(j);
+	}
+	ia_json_arr_end(j);
+}
+
+static void json_group(struct ia_json *j, const struct ia_group *g, const char *source)
+{
+	ia_json_obj_begin(j);
+	ia_json_kstr(j, "type", "group");
+	ia_json_kint(j, "schema", IA_STATE_SCHEMA);
+	ia_json_kstr(j, "source", source ? source : "");
+	ia_json_kint(j, "id", g->id);
+	ia_json_kstr(j, "domain_type", g->type);
+	ia_json_kstr(j, "dma", ia_group_dma_name(g));
+	ia_json_kstr(j, "verdict", ia_verdict_name(ia_group_verdict(g)));
+	json_devices(j, g);
+	json_resv(j, g);
+	ia_json_obj_end(j);
+}
+
+void ia_state_print_json(struct ia_json *j, const struct ia_model *m, const char *source)
+{
+	for (size_t i = 0; i < m->ngroups; i++)
+		json_group(j, &m->groups[i], source);
+}
