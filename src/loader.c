@@ -43,17 +43,10 @@ static int libbpf_loud(enum libbpf_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, ap);
 }
 
-/*
- * Can a BPF tracing program attach to fn? Load a two-instruction fentry
- * program against its BTF id: the kernel refuses with EPERM under lockdown
- * or a restricting LSM, EINVAL for notrace functions.
- */
-static int fentry_loads(const struct btf *vmlinux, const char *fn)
+/* Load a tiny tracing program against fn's BTF id; 0 or a negative errno. */
+static int tracing_loads(const struct btf *vmlinux, const char *fn, enum bpf_attach_type type,
+			 const struct bpf_insn *insns, size_t n)
 {
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	int id, fd;
 
 	if (!vmlinux)
@@ -61,13 +54,46 @@ static int fentry_loads(const struct btf *vmlinux, const char *fn)
 	id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
 	if (id < 0)
 		return -ENOENT;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
-		    .attach_btf_id = id);
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ia_probe", "GPL", insns, 2, &opts);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type, .attach_btf_id = id);
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ia_probe", "GPL", insns, n, &opts);
 	if (fd < 0)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+/*
+ * Can a BPF tracing program attach to fn? The kernel refuses with EPERM
+ * under lockdown or a restricting LSM, EINVAL for notrace functions.
+ */
+static int fentry_loads(const struct btf *vmlinux, const char *fn)
+{
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return tracing_loads(vmlinux, fn, BPF_TRACE_FENTRY, insns, 2);
+}
+
+/*
+ * Our fexit programs read the return value with bpf_get_func_ret (v5.17,
+ * commit f92c1e183604 "bpf: Add get_func_[arg|ret|arg_cnt] helpers").
+ * libbpf's helper probe does not cover tracing programs: load one.
+ */
+static int fexit_ret_loads(const struct btf *vmlinux, const char *fn)
+{
+	static const struct bpf_insn insns[] = {
+		/* *(u64 *)(r10 - 8) = 0; r2 = r10 - 8; bpf_get_func_ret(r1 = ctx, r2) */
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -8, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -8 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_get_func_ret },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return tracing_loads(vmlinux, fn, BPF_TRACE_FEXIT, insns, 6);
 }
 
 /* Classic tracepoints and libbpf need tracefs; mount it where it is missing. */
@@ -92,9 +118,7 @@ static void probe_features(struct ia_loader *l)
 	l->feat.tracefs = ensure_tracefs();
 	l->feat.fentry_err = l->feat.btf ? fentry_loads(l->vmlinux, "really_probe") : -ENOENT;
 	l->feat.fentry = !l->feat.fentry_err;
-	l->feat.get_func_ret = l->feat.fentry &&
-			       libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACING,
-						       BPF_FUNC_get_func_ret, NULL) > 0;
+	l->feat.get_func_ret = l->feat.fentry && !fexit_ret_loads(l->vmlinux, "really_probe");
 }
 
 static struct bpf_program *prog_by(struct ia_loader *l, const char *hook, const char *suffix)
