@@ -38,7 +38,7 @@ endif
 CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/event_out.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c
 # The live side: loader and commands.
-LIVE_SRCS := src/loader.c src/cmd_watch.c src/main.c
+LIVE_SRCS := src/loader.c src/cmd_watch.c src/cmd_snapshot.c src/main.c
 CORE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(CORE_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(LIVE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)

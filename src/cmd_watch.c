@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * `watch` and `probe`: load the probes, stream decoded records, and report
- * the engine's final state. `snapshot`: the sysfs view alone.
+ * the engine's final state.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,39 +33,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int read_snapshot(const struct ia_opts *o, struct ia_model *m)
-{
-	int err = ia_sysfs_read(o->sysfs_root, m);
-
-	if (err == -ENOENT) {
-		ia_error(o, "no IOMMU groups in sysfs: the kernel has no IOMMU enabled");
-		return err;
-	}
-	if (err)
-		ia_error(o, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
-	return err;
-}
-
-int ia_cmd_snapshot(const struct ia_opts *o)
-{
-	struct ia_model m;
-	struct ia_json j;
-	int err;
-
-	ia_model_init(&m);
-	err = read_snapshot(o, &m);
-	if (!err) {
-		if (o->json) {
-			ia_json_init(&j, stdout);
-			ia_state_print_json(&j, &m, "snapshot");
-		} else {
-			ia_state_print_text(stdout, &m);
-		}
-	}
-	ia_model_free(&m);
-	return err ? 1 : 0;
 }
 
 static void print_probes_text(FILE *out, const struct ia_loader *l)
