@@ -79,6 +79,12 @@ static __always_inline void fill_group(struct ia_event *e, struct iommu_group *g
 	if (d)
 		e->grp_domain_type = BPF_CORE_READ(d, type);
 	e->grp_default_domain = (__u64)BPF_CORE_READ(grp, default_domain);
+	if (!e->dev_ops) {
+		struct device *first = group_first_dev(grp);
+
+		if (first)
+			e->dev_ops = device_iommu_ops(first);
+	}
 	if (group_has_owner(grp)) {
 		e->flags |= IA_F_OWNER_KNOWN;
 		e->owner_cnt = group_owner_cnt(grp);
@@ -93,6 +99,7 @@ static __always_inline void fill_dev(struct ia_event *e, struct device *dev)
 	e->flags |= IA_F_HAVE_DEV;
 	e->dev = (__u64)dev;
 	bpf_probe_read_kernel_str(e->dev_name, sizeof(e->dev_name), BPF_CORE_READ(dev, kobj.name));
+	e->dev_ops = device_iommu_ops(dev);
 	fill_group(e, BPF_CORE_READ(dev, iommu_group));
 }
 
@@ -111,6 +118,7 @@ static __always_inline void fill_domain(struct ia_event *e, struct iommu_domain 
 	e->flags |= IA_F_HAVE_DOM;
 	e->domain = (__u64)d;
 	e->domain_type = BPF_CORE_READ(d, type);
+	e->dom_owner = domain_owner(d);
 }
 
 /* Argument shapes of the hooked functions, one body each. */
@@ -207,8 +215,103 @@ static __always_inline int on_exit(__u16 hook, __u8 fl, long ret)
 
 	if (!e)
 		return 0;
-	/* Every hooked function returns int or void: the low 32 bits. */
+	/* int (or void) functions: the low 32 bits. */
 	e->ret = (int)ret;
+	ev_submit(e);
+	return 0;
+}
+
+#define IS_ERR_VALUE(x) ((unsigned long)(x) >= (unsigned long)-4095)
+
+/* Functions returning a pointer: the domain or iommufd object it made. */
+static __always_inline int on_exit_ptr(__u16 hook, __u8 fl, long ret)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_EXIT, fl | IA_F_RET_PTR);
+
+	if (!e)
+		return 0;
+	e->ret = ret;
+	if (!ret || IS_ERR_VALUE(ret))
+		goto out;
+	if (hook == IA_HOOK_DOMAIN_ALLOC || hook == IA_HOOK_DOMAIN_ALLOC_BUS) {
+		fill_domain(e, (struct iommu_domain *)ret);
+	} else if (hook == IA_HOOK_HWPT_ALLOC) {
+		struct iommufd_hwpt_paging *hp = (void *)ret;
+
+		fill_domain(e, BPF_CORE_READ(hp, common.domain));
+		e->obj_id2 = BPF_CORE_READ(hp, common.obj.id);
+	} else if (hook == IA_HOOK_IOMMUFD_BIND) {
+		e->obj_id = BPF_CORE_READ((struct iommufd_device *)ret, obj.id);
+	}
+out:
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_domain_only(__u16 hook, __u8 fl, struct iommu_domain *d, void *unused)
+{
+	return on_domain_dev(hook, fl, d, NULL);
+}
+
+/* Called with no argument of interest (iommu_domain_alloc(bus)). */
+static __always_inline int on_nothing(__u16 hook, __u8 fl, void *a, void *b)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (e)
+		ev_submit(e);
+	return 0;
+}
+
+/* iommufd device object: its device, id and context (the claim owner). */
+static __always_inline void fill_idev(struct ia_event *e, struct iommufd_device *idev)
+{
+	if (!idev)
+		return;
+	fill_dev(e, BPF_CORE_READ(idev, dev));
+	e->obj_id = BPF_CORE_READ(idev, obj.id);
+	e->owner = (__u64)BPF_CORE_READ(idev, ictx);
+}
+
+static __always_inline int on_idev(__u16 hook, __u8 fl, struct iommufd_device *idev, void *unused)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_idev(e, idev);
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_hwpt_idev(__u16 hook, __u8 fl, struct iommufd_hw_pagetable *hwpt,
+					struct iommufd_device *idev)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_idev(e, idev);
+	fill_domain(e, BPF_CORE_READ(hwpt, domain));
+	e->obj_id2 = BPF_CORE_READ(hwpt, obj.id);
+	ev_submit(e);
+	return 0;
+}
+
+/* iommufd_device_bind(ictx, dev, id): ictx becomes the group's owner. */
+static __always_inline int on_ictx_dev(__u16 hook, __u8 fl, void *ictx, struct device *dev)
+{
+	return on_dev_owner(hook, fl, dev, (__u64)ictx);
+}
+
+/* iommufd_fops_release(inode, filp): filp->private_data is the context. */
+static __always_inline int on_release_file(__u16 hook, __u8 fl, void *inode, struct file *filp)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	e->owner = (__u64)BPF_CORE_READ(filp, private_data);
 	ev_submit(e);
 	return 0;
 }
@@ -226,6 +329,19 @@ static __always_inline int on_exit(__u16 hook, __u8 fl, long ret)
 		return body(hook, 0, a1, a2);                                 \
 	}
 
+/* Three-argument entries use the third only (iommufd_hwpt_paging_alloc's idev). */
+#define ENTRY3(name, hook, body, t1, a1, t2, a2, t3, a3)                      \
+	SEC("?fentry")                                                        \
+	int BPF_PROG(name##_fentry, t1 a1, t2 a2, t3 a3)                      \
+	{                                                                     \
+		return body(hook, IA_F_FENTRY, a3, a2);                       \
+	}                                                                     \
+	SEC("?kprobe")                                                        \
+	int BPF_KPROBE(name##_kprobe, t1 a1, t2 a2, t3 a3)                    \
+	{                                                                     \
+		return body(hook, 0, a3, a2);                                 \
+	}
+
 /* Exit programs: fexit and kretprobe twins. */
 #define EXIT(name, hook)                                                      \
 	SEC("?fexit")                                                         \
@@ -239,6 +355,20 @@ static __always_inline int on_exit(__u16 hook, __u8 fl, long ret)
 	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
 	{                                                                     \
 		return on_exit(hook, 0, ret);                                 \
+	}
+
+#define EXIT_PTR(name, hook)                                                  \
+	SEC("?fexit")                                                         \
+	int BPF_PROG(name##_fexit)                                            \
+	{                                                                     \
+		__u64 ret = 0;                                                \
+		bpf_get_func_ret(ctx, &ret);                                  \
+		return on_exit_ptr(hook, IA_F_FENTRY, (long)ret);             \
+	}                                                                     \
+	SEC("?kretprobe")                                                     \
+	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
+	{                                                                     \
+		return on_exit_ptr(hook, 0, ret);                             \
 	}
 
 #define on_dev_only(hook, fl, dev, unused) on_dev_owner(hook, fl, dev, 0)
@@ -301,6 +431,42 @@ EXIT(use_default, IA_HOOK_USE_DEFAULT)
 ENTRY2(unuse_default, IA_HOOK_UNUSE_DEFAULT, on_dev_only,
        struct device *, dev, void *, unused)
 EXIT(unuse_default, IA_HOOK_UNUSE_DEFAULT)
+
+/* IOMMU probe (drivers/iommu/iommu.c): -ENODEV when no IOMMU driver takes the device */
+ENTRY2(probe_device, IA_HOOK_PROBE_DEVICE, on_dev_only, struct device *, dev, void *, unused)
+EXIT(probe_device, IA_HOOK_PROBE_DEVICE)
+/* domains: allocation for a device (6.12+) or a bus (older), and free */
+ENTRY2(domain_alloc, IA_HOOK_DOMAIN_ALLOC, on_dev_only, struct device *, dev, void *, unused)
+EXIT_PTR(domain_alloc, IA_HOOK_DOMAIN_ALLOC)
+ENTRY2(domain_alloc_bus, IA_HOOK_DOMAIN_ALLOC_BUS, on_nothing, void *, bus, void *, unused)
+EXIT_PTR(domain_alloc_bus, IA_HOOK_DOMAIN_ALLOC_BUS)
+ENTRY2(domain_free, IA_HOOK_DOMAIN_FREE, on_domain_only, struct iommu_domain *, d, void *, unused)
+EXIT(domain_free, IA_HOOK_DOMAIN_FREE)
+
+/* iommufd: drivers/iommu/iommufd/{device,hw_pagetable,main}.c */
+ENTRY2(iommufd_bind, IA_HOOK_IOMMUFD_BIND, on_ictx_dev, void *, ictx, struct device *, dev)
+EXIT_PTR(iommufd_bind, IA_HOOK_IOMMUFD_BIND)
+ENTRY2(iommufd_unbind, IA_HOOK_IOMMUFD_UNBIND, on_idev, struct iommufd_device *, idev, void *, unused)
+EXIT(iommufd_unbind, IA_HOOK_IOMMUFD_UNBIND)
+ENTRY2(iommufd_attach, IA_HOOK_IOMMUFD_ATTACH, on_idev, struct iommufd_device *, idev, void *, unused)
+EXIT(iommufd_attach, IA_HOOK_IOMMUFD_ATTACH)
+ENTRY2(iommufd_replace, IA_HOOK_IOMMUFD_REPLACE, on_idev, struct iommufd_device *, idev, void *, unused)
+EXIT(iommufd_replace, IA_HOOK_IOMMUFD_REPLACE)
+ENTRY2(iommufd_detach, IA_HOOK_IOMMUFD_DETACH, on_idev, struct iommufd_device *, idev, void *, unused)
+EXIT(iommufd_detach, IA_HOOK_IOMMUFD_DETACH)
+ENTRY3(hwpt_alloc, IA_HOOK_HWPT_ALLOC, on_idev, void *, ictx, void *, ioas,
+       struct iommufd_device *, idev)
+EXIT_PTR(hwpt_alloc, IA_HOOK_HWPT_ALLOC)
+ENTRY2(hwpt_attach, IA_HOOK_HWPT_ATTACH, on_hwpt_idev, struct iommufd_hw_pagetable *, hwpt,
+       struct iommufd_device *, idev)
+EXIT(hwpt_attach, IA_HOOK_HWPT_ATTACH)
+ENTRY2(iommufd_release, IA_HOOK_IOMMUFD_RELEASE, on_release_file, void *, inode,
+       struct file *, filp)
+EXIT(iommufd_release, IA_HOOK_IOMMUFD_RELEASE)
+
+/* VFIO legacy container: drivers/vfio/vfio_iommu_type1.c (a module on most kernels) */
+ENTRY2(type1_attach, IA_HOOK_TYPE1_ATTACH, on_group_only, void *, data, struct iommu_group *, grp)
+EXIT(type1_attach, IA_HOOK_TYPE1_ATTACH)
 
 /*
  * iommu:* tracepoints (include/trace/events/iommu.h). tp_btf where BPF

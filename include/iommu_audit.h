@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define IA_ABI_VERSION 1
+#define IA_ABI_VERSION 2
 
 #define IA_NAME_LEN 32 /* device and driver names ("0000:00:02.0", "vfio-pci") */
 #define IA_COMM_LEN 16
@@ -61,6 +61,22 @@ enum ia_hook {
 	IA_HOOK_TP_ADD_GROUP = 17,    /* iommu:add_device_to_group */
 	IA_HOOK_TP_REMOVE_GROUP = 18, /* iommu:remove_device_from_group */
 	IA_HOOK_TP_ATTACH = 19,	      /* iommu:attach_device_to_domain (success only) */
+	/* IOMMU probe and domains */
+	IA_HOOK_PROBE_DEVICE = 20,    /* iommu_probe_device(dev) */
+	IA_HOOK_DOMAIN_ALLOC = 21,    /* iommu_paging_domain_alloc_flags(dev, flags) / iommu_paging_domain_alloc(dev): ret domain */
+	IA_HOOK_DOMAIN_ALLOC_BUS = 22, /* iommu_domain_alloc(bus): ret domain */
+	IA_HOOK_DOMAIN_FREE = 23,     /* iommu_domain_free(domain) */
+	/* iommufd (drivers/iommu/iommufd) */
+	IA_HOOK_IOMMUFD_BIND = 24,    /* iommufd_device_bind(ictx, dev, id): ret idev */
+	IA_HOOK_IOMMUFD_UNBIND = 25,  /* iommufd_device_unbind(idev) */
+	IA_HOOK_IOMMUFD_ATTACH = 26,  /* iommufd_device_attach(idev, ...) */
+	IA_HOOK_IOMMUFD_REPLACE = 27, /* iommufd_device_replace(idev, ...) */
+	IA_HOOK_IOMMUFD_DETACH = 28,  /* iommufd_device_detach(idev, ...) */
+	IA_HOOK_HWPT_ALLOC = 29,      /* iommufd_hwpt_paging_alloc(ictx, ioas, idev, ...): ret hwpt */
+	IA_HOOK_HWPT_ATTACH = 30,     /* iommufd_hw_pagetable_attach(hwpt, idev, ...) */
+	IA_HOOK_IOMMUFD_RELEASE = 31, /* iommufd_fops_release(inode, filp): the context goes away */
+	/* VFIO legacy container */
+	IA_HOOK_TYPE1_ATTACH = 32,    /* vfio_iommu_type1_attach_group(data, group, type) */
 	IA_HOOK_MAX,
 };
 
@@ -72,6 +88,7 @@ enum ia_hook {
 #define IA_F_HAVE_DRV 0x10 /* drv_name valid */
 #define IA_F_RELEASES 0x20 /* RELEASE_DRIVER: the call will unbind dev's driver */
 #define IA_F_OWNER_KNOWN 0x40 /* group owner/owner_cnt readable (5.19+) */
+#define IA_F_RET_PTR  0x80 /* exit: ret is a kernel pointer (or an ERR_PTR errno) */
 
 /* Value for fields the probe could not read. */
 #define IA_NO_GROUP (-1)
@@ -101,6 +118,10 @@ struct ia_event {
 	__u32 owner_cnt;	/* group->owner_cnt */
 	__u32 domain_type;	/* domain->type, IA_NO_TYPE if none */
 	__u32 grp_domain_type;	/* group->domain->type */
+	__u64 dom_owner;	/* domain->owner: the iommu_ops that allocated it (6.12+) */
+	__u64 dev_ops;		/* the device's iommu_ops (group hooks: its first device's) */
+	__u32 obj_id;		/* iommufd: the device object's id */
+	__u32 obj_id2;		/* iommufd: the hwpt object's id */
 	char dev_name[IA_NAME_LEN];
 	char drv_name[IA_NAME_LEN];
 	char comm[IA_COMM_LEN];
@@ -115,11 +136,11 @@ struct ia_counters {
 };
 
 #ifndef __VMLINUX_H__
-_Static_assert(sizeof(struct ia_event) == 176, "struct ia_event layout changed: bump IA_ABI_VERSION");
+_Static_assert(sizeof(struct ia_event) == 200, "struct ia_event layout changed: bump IA_ABI_VERSION");
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
-_Static_assert(IA_HOOK_MAX == 20, "hooks are append-only; update tables in src/hooks.c");
+_Static_assert(IA_HOOK_MAX == 33, "hooks are append-only; update tables in src/hooks.c");
 #else
-_Static_assert(sizeof(struct ia_event) == 176, "struct ia_event layout changed");
+_Static_assert(sizeof(struct ia_event) == 200, "struct ia_event layout changed");
 #endif
 
 #endif /* IOMMU_AUDIT_H */

@@ -26,10 +26,19 @@ enum ia_dma_class {
 	IA_DMA_USER = 2,
 };
 
-/* A group's viability: may its devices be split between kernel and user? */
+/*
+ * A group's viability. DMA isolation is per group: its devices are all under
+ * kernel control or all under user control.
+ *  VIABLE:     they agree (all kernel, all user, or idle);
+ *  NOT_VIABLE: a user-space driver (VFIO) is bound next to a kernel-DMA
+ *              driver: user space cannot claim the group (VFIO's "viable");
+ *  VIOLATION:  a kernel-DMA driver while the group is user-owned (owner set,
+ *              seen in events): what the ownership rules exist to prevent.
+ */
 enum ia_verdict {
-	IA_VERDICT_VIABLE = 0,	  /* all kernel, all user, or idle */
-	IA_VERDICT_VIOLATION = 1, /* kernel-DMA drivers and user-owned DMA mixed */
+	IA_VERDICT_VIABLE = 0,
+	IA_VERDICT_NOT_VIABLE = 1,
+	IA_VERDICT_VIOLATION = 2,
 };
 
 #define IA_TYPE_LEN 16

@@ -48,6 +48,33 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 				      { "iommu/remove_device_from_group" } },
 	[IA_HOOK_TP_ATTACH] = { IA_HOOK_TP_ATTACH, "tp_attach", IA_KIND_TRACEPOINT, true, false,
 				{ "iommu/attach_device_to_domain" } },
+	[IA_HOOK_PROBE_DEVICE] = { IA_HOOK_PROBE_DEVICE, "probe_device", IA_KIND_CALL, false, false,
+				   { "iommu_probe_device" } },
+	/* 6.18 inlines iommu_paging_domain_alloc into the _flags variant */
+	[IA_HOOK_DOMAIN_ALLOC] = { IA_HOOK_DOMAIN_ALLOC, "domain_alloc", IA_KIND_CALL, false, false,
+				   { "iommu_paging_domain_alloc_flags", "iommu_paging_domain_alloc" } },
+	[IA_HOOK_DOMAIN_ALLOC_BUS] = { IA_HOOK_DOMAIN_ALLOC_BUS, "domain_alloc_bus", IA_KIND_CALL, false, false,
+				       { "iommu_domain_alloc" } },
+	[IA_HOOK_DOMAIN_FREE] = { IA_HOOK_DOMAIN_FREE, "domain_free", IA_KIND_CALL, true, false,
+				  { "iommu_domain_free" } },
+	[IA_HOOK_IOMMUFD_BIND] = { IA_HOOK_IOMMUFD_BIND, "iommufd_bind", IA_KIND_CALL, false, false,
+				   { "iommufd_device_bind" } },
+	[IA_HOOK_IOMMUFD_UNBIND] = { IA_HOOK_IOMMUFD_UNBIND, "iommufd_unbind", IA_KIND_CALL, true, false,
+				     { "iommufd_device_unbind" } },
+	[IA_HOOK_IOMMUFD_ATTACH] = { IA_HOOK_IOMMUFD_ATTACH, "iommufd_attach", IA_KIND_CALL, false, false,
+				     { "iommufd_device_attach" } },
+	[IA_HOOK_IOMMUFD_REPLACE] = { IA_HOOK_IOMMUFD_REPLACE, "iommufd_replace", IA_KIND_CALL, false, false,
+				      { "iommufd_device_replace" } },
+	[IA_HOOK_IOMMUFD_DETACH] = { IA_HOOK_IOMMUFD_DETACH, "iommufd_detach", IA_KIND_CALL, true, false,
+				     { "iommufd_device_detach" } },
+	[IA_HOOK_HWPT_ALLOC] = { IA_HOOK_HWPT_ALLOC, "hwpt_alloc", IA_KIND_CALL, false, false,
+				 { "iommufd_hwpt_paging_alloc" } },
+	[IA_HOOK_HWPT_ATTACH] = { IA_HOOK_HWPT_ATTACH, "hwpt_attach", IA_KIND_CALL, false, false,
+				  { "iommufd_hw_pagetable_attach" } },
+	[IA_HOOK_IOMMUFD_RELEASE] = { IA_HOOK_IOMMUFD_RELEASE, "iommufd_release", IA_KIND_CALL, false, false,
+				      { "iommufd_fops_release" } },
+	[IA_HOOK_TYPE1_ATTACH] = { IA_HOOK_TYPE1_ATTACH, "type1_attach", IA_KIND_CALL, false, false,
+				   { "vfio_iommu_type1_attach_group" } },
 };
 
 const struct ia_hook_info *ia_hook_info(unsigned int id)
@@ -64,11 +91,22 @@ const char *ia_hook_name(unsigned int id)
 	return h ? h->name : "unknown";
 }
 
+/* Kernel-internal errnos (include/linux/errno.h) that libc does not name. */
+static const char *kernel_errno_name(long e)
+{
+	switch (e) {
+	case 512: return "ERESTARTSYS";
+	case 517: return "EPROBE_DEFER";
+	case 524: return "ENOTSUPP";
+	default: return NULL;
+	}
+}
+
 const char *ia_errno_name(long ret)
 {
 	long e = ret < 0 ? -ret : ret;
 
 	if (e == 0 || e > 4095)
 		return NULL;
-	return strerrorname_np((int)e);
+	return kernel_errno_name(e) ?: strerrorname_np((int)e);
 }

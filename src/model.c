@@ -185,16 +185,19 @@ enum ia_verdict ia_group_verdict(const struct ia_group *g)
 {
 	unsigned int mask = group_classes(g);
 	bool kernel = mask & (1u << IA_DMA_KERNEL);
-	bool user = (mask & (1u << IA_DMA_USER)) || (g->owner_known && g->owner);
 
-	return kernel && user ? IA_VERDICT_VIOLATION : IA_VERDICT_VIABLE;
+	if (kernel && g->owner_known && g->owner)
+		return IA_VERDICT_VIOLATION;
+	if (kernel && (mask & (1u << IA_DMA_USER)))
+		return IA_VERDICT_NOT_VIABLE;
+	return IA_VERDICT_VIABLE;
 }
 
 const char *ia_group_dma_name(const struct ia_group *g)
 {
 	unsigned int mask = group_classes(g);
 
-	if (ia_group_verdict(g) == IA_VERDICT_VIOLATION)
+	if (ia_group_verdict(g) != IA_VERDICT_VIABLE)
 		return "mixed";
 	if (mask & (1u << IA_DMA_USER) || (g->owner_known && g->owner))
 		return "user";
@@ -214,7 +217,11 @@ const char *ia_dma_class_name(enum ia_dma_class c)
 
 const char *ia_verdict_name(enum ia_verdict v)
 {
-	return v == IA_VERDICT_VIOLATION ? "violation" : "viable";
+	switch (v) {
+	case IA_VERDICT_VIOLATION: return "violation";
+	case IA_VERDICT_NOT_VIABLE: return "not-viable";
+	default: return "viable";
+	}
 }
 
 /* include/linux/iommu.h: __IOMMU_DOMAIN_* composites; names as iommu_group_show_type() prints them. */

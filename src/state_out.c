@@ -12,10 +12,16 @@ static void print_group_header(FILE *out, const struct ia_group *g)
 {
 	fprintf(out, "group %d  type %s  dma %s  ", g->id, or_dash(g->type),
 		ia_group_dma_name(g));
-	if (ia_group_verdict(g) == IA_VERDICT_VIOLATION)
-		fputs("VIOLATION: kernel and user DMA mixed\n", out);
-	else
-		fprintf(out, "%s\n", ia_verdict_name(IA_VERDICT_VIABLE));
+	switch (ia_group_verdict(g)) {
+	case IA_VERDICT_VIOLATION:
+		fputs("VIOLATION: kernel DMA in a user-owned group\n", out);
+		break;
+	case IA_VERDICT_NOT_VIABLE:
+		fputs("not-viable: a user-space driver shares the group with kernel DMA\n", out);
+		break;
+	default:
+		fputs("viable\n", out);
+	}
 }
 
 /* Column widths so that a group's device lines line up. */

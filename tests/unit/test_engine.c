@@ -182,7 +182,7 @@ UNIT_TEST(engine_nested_probe_marks_inner_only)
 	ia_engine_free(&en);
 }
 
-UNIT_TEST(engine_mixed_group_is_a_violation)
+UNIT_TEST(engine_mixed_group_is_not_viable)
 {
 	struct ia_engine en;
 	struct ia_group *g;
@@ -191,7 +191,7 @@ UNIT_TEST(engine_mixed_group_is_a_violation)
 	bind(&en, 9, NIC_B, "vfio-pci", 1, false, 0); /* a second device of group 1 */
 	g = ia_model_group(&en.model, 1, false);
 	CHECK_INT(g->ndevs, 2);
-	CHECK_INT(ia_group_verdict(g), IA_VERDICT_VIOLATION);
+	CHECK_INT(ia_group_verdict(g), IA_VERDICT_NOT_VIABLE);
 	CHECK_STR(ia_group_dma_name(g), "mixed");
 	ia_engine_free(&en);
 }

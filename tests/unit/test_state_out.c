@@ -27,7 +27,7 @@ static void add_dev(struct ia_group *g, const char *name, const char *driver)
 	d->dma = ia_driver_dma_class(driver);
 }
 
-/* A viable kernel group, a violation, an empty group. */
+/* A viable kernel group, a not-viable mix, an empty group. */
 static int build_model(struct ia_model *m)
 {
 	struct ia_group *g;
@@ -81,7 +81,7 @@ static char *capture_json(const struct ia_model *m, const char *source)
 UNIT_TEST(state_text)
 {
 	static const char want[] =
-		"group 3  type DMA-FQ  dma mixed  VIOLATION: kernel and user DMA mixed\n"
+		"group 3  type DMA-FQ  dma mixed  not-viable: a user-space driver shares the group with kernel DMA\n"
 		"  0000:02:00.0  vfio-pci  user\n"
 		"  0000:02:00.1  nvme      kernel\n"
 		"group 7  type DMA  dma kernel  viable\n"
@@ -116,7 +116,7 @@ UNIT_TEST(state_json)
 {
 	static const char want[] =
 		"{\"type\":\"group\",\"schema\":1,\"source\":\"engine\",\"id\":3,"
-		"\"domain_type\":\"DMA-FQ\",\"dma\":\"mixed\",\"verdict\":\"violation\","
+		"\"domain_type\":\"DMA-FQ\",\"dma\":\"mixed\",\"verdict\":\"not-viable\","
 		"\"devices\":[{\"name\":\"0000:02:00.0\",\"driver\":\"vfio-pci\",\"dma\":\"user\"},"
 		"{\"name\":\"0000:02:00.1\",\"driver\":\"nvme\",\"dma\":\"kernel\"}],"
 		"\"reserved_regions\":[]}\n"
@@ -169,7 +169,7 @@ UNIT_TEST(state_json_no_groups_and_escaping)
 UNIT_TEST(state_text_owner_from_events)
 {
 	static const char want[] =
-		"group 5  type DMA  dma mixed  VIOLATION: kernel and user DMA mixed\n"
+		"group 5  type DMA  dma mixed  VIOLATION: kernel DMA in a user-owned group\n"
 		"  0000:05:00.0  e1000e  kernel\n";
 	struct ia_model m;
 	struct ia_group *g;

@@ -176,7 +176,7 @@ UNIT_TEST(sysfs_shared_group)
 	fx_cleanup(&fx);
 }
 
-UNIT_TEST(sysfs_user_kernel_mix_is_violation)
+UNIT_TEST(sysfs_user_kernel_mix_is_not_viable)
 {
 	struct fixture fx;
 	struct ia_model m;
@@ -197,7 +197,7 @@ UNIT_TEST(sysfs_user_kernel_mix_is_violation)
 	if (g && g->ndevs == 2) {
 		CHECK_INT(g->devs[0].dma, IA_DMA_USER);
 		CHECK_INT(g->devs[1].dma, IA_DMA_KERNEL);
-		CHECK_INT(ia_group_verdict(g), IA_VERDICT_VIOLATION);
+		CHECK_INT(ia_group_verdict(g), IA_VERDICT_NOT_VIABLE);
 		CHECK_STR(ia_group_dma_name(g), "mixed");
 	}
 	g = ia_model_group(&m, 4, false);
@@ -530,7 +530,7 @@ UNIT_TEST(sysfs_to_json)
 		"\"devices\":[{\"name\":\"0000:00:1f.0\",\"driver\":\"\",\"dma\":\"none\"}],"
 		"\"reserved_regions\":[]}\n"
 		"{\"type\":\"group\",\"schema\":1,\"source\":\"snapshot\",\"id\":7,"
-		"\"domain_type\":\"DMA\",\"dma\":\"mixed\",\"verdict\":\"violation\","
+		"\"domain_type\":\"DMA\",\"dma\":\"mixed\",\"verdict\":\"not-viable\","
 		"\"devices\":[{\"name\":\"0000:01:00.0\",\"driver\":\"e1000e\",\"dma\":\"kernel\"},"
 		"{\"name\":\"0000:01:00.1\",\"driver\":\"vfio-pci\",\"dma\":\"user\"}],"
 		"\"reserved_regions\":[{\"start\":\"0xa0000\",\"end\":\"0xbffff\",\"type\":\"direct\"},"
