@@ -13,7 +13,11 @@ struct ia_opts {
 	double duration;      /* seconds; 0 = until SIGINT/SIGTERM */
 	size_t ringbuf_bytes;
 	const char *sysfs_root; /* "" for the live system; IOMMU_AUDIT_SYSFS_ROOT for tests */
+	unsigned int fail_on;	/* bit per enum ia_rule: exit IA_EXIT_FINDINGS when one occurred */
 };
+
+/* Exit statuses: 0 ok, 1 run-time failure, 2 usage, 3 a --fail-on finding occurred. */
+#define IA_EXIT_FINDINGS 3
 
 int ia_cmd_snapshot(const struct ia_opts *o);
 int ia_cmd_watch(const struct ia_opts *o);

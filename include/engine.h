@@ -9,6 +9,7 @@
 #define IA_ENGINE_H
 
 #include <stdbool.h>
+#include "findings.h"
 #include "iommu_audit.h"
 #include "model.h"
 
@@ -16,7 +17,32 @@
 
 struct ia_frame {
 	struct ia_event enter;
-	bool used_default; /* really_probe: iommu_device_use_default_domain() succeeded inside */
+	__u64 seq;		   /* the entry's sequence number */
+	bool used_default;	   /* really_probe: iommu_device_use_default_domain() succeeded inside */
+	long refused;		   /* really_probe: the default domain was refused inside (errno) */
+	__u64 refused_seq;
+	bool inner_attach_failed;  /* attach family: an __iommu_attach_device failed inside */
+	__u64 new_domain;	   /* vfio type1 attach: the domain it allocated */
+};
+
+/* An incompatible-domain attach failure waiting for another domain to attach. */
+struct ia_soft_pending {
+	char dev[IA_NAME_LEN];
+	int group_id;
+	__u64 first_ts;
+	__u64 failed_domain;	/* the last domain that failed */
+	__u64 failed_owner;	/* its allocating IOMMU driver's ops */
+	long err;
+	unsigned int retries;	/* failed attaches so far */
+	__u64 evidence[IA_MAX_EVIDENCE];
+	int nevidence;
+};
+
+/* An IOMMU probe that failed while several IOMMU drivers were registered. */
+struct ia_probe_miss {
+	char dev[IA_NAME_LEN];
+	__u64 seq;
+	long err;
 };
 
 struct ia_thread {
@@ -32,6 +58,12 @@ struct ia_engine_opts {
 	 * class falls back to the driver table (ia_driver_dma_class).
 	 */
 	bool use_default_hooked;
+	/*
+	 * Names a kernel address (an iommu_ops: "intel_iommu_ops") for findings;
+	 * NULL prints it in hex. The caller's lookup keeps the engine pure.
+	 */
+	const char *(*sym_name)(void *ctx, __u64 addr);
+	void *sym_ctx;
 };
 
 struct ia_engine_stats {
@@ -49,6 +81,13 @@ struct ia_engine {
 	struct ia_frame popped; /* the entry matched by the last exit */
 	struct ia_engine_stats stats;
 	__u64 seq;
+	__u64 last_ts;
+	struct ia_finding *findings;
+	size_t nfindings;
+	struct ia_soft_pending *soft;
+	size_t nsoft;
+	struct ia_probe_miss *misses;
+	size_t nmisses;
 };
 
 /* What the engine made of one record, for the outputs. */
@@ -67,6 +106,15 @@ int ia_engine_init(struct ia_engine *e, const struct ia_model *snapshot,
  * record that is not a valid ia_event (counted, state unchanged), -ENOMEM.
  */
 int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_decoded *out);
+/* End of the stream: soft failures still pending become unresolved findings. */
+void ia_engine_finish(struct ia_engine *e);
 void ia_engine_free(struct ia_engine *e);
+
+/* Rules (src/rules.c), called by the engine as records arrive. */
+void ia_rules_enter(struct ia_engine *e, const struct ia_event *ev, __u64 seq);
+void ia_rules_exit(struct ia_engine *e, const struct ia_event *ev, const struct ia_frame *f,
+		   __u64 seq);
+/* The innermost open frame of a hook on a thread, or NULL. */
+struct ia_frame *ia_engine_open_frame(struct ia_engine *e, __u32 tid, unsigned int hook);
 
 #endif /* IA_ENGINE_H */

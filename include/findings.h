@@ -49,7 +49,7 @@ struct ia_finding {
 	/* soft failures */
 	unsigned int retries;		/* failed attaches before the resolution */
 	__u64 resolve_ns;		/* first failure to successful attach */
-	char drivers[2 * IA_NAME_LEN];	/* IOMMU drivers (domain owners) involved */
+	char drivers[96];		/* IOMMU drivers (domain owners) involved */
 	char detail[IA_DETAIL_LEN];
 };
 

@@ -36,7 +36,10 @@ struct ia_features {
 	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
 };
 
+struct ia_ksyms;
+
 struct ia_loader_opts {
+	const struct ia_ksyms *ksyms; /* the kernel's symbols: kprobe targets */
 	bool force_kprobes;   /* -k: kprobe/kretprobe and classic tracepoints only */
 	size_t ringbuf_bytes; /* power of two */
 	bool verbose;	      /* libbpf's own messages on stderr */

@@ -55,6 +55,15 @@ struct ia_dev {
 	char driver[IA_NAME_LEN]; /* "" when no driver is bound */
 	enum ia_dma_class dma;
 	__u64 kptr;		  /* struct device * once an event named it, else 0 */
+	__u64 domain;		  /* domain it was last attached to (events), else 0 */
+};
+
+/* Who owns a user-owned group: the claimant's kind (from the claiming path). */
+enum ia_owner_kind {
+	IA_OWNER_NONE = 0,
+	IA_OWNER_IOMMUFD = 1,	 /* struct iommufd_ctx *: iommufd, VFIO cdev */
+	IA_OWNER_VFIO_GROUP = 2, /* struct vfio_group *: the legacy VFIO container */
+	IA_OWNER_OTHER = 3,	 /* another in-kernel user of the ownership API */
 };
 
 struct ia_group {
@@ -68,14 +77,24 @@ struct ia_group {
 	__u64 kptr;		/* struct iommu_group * */
 	__u64 domain;		/* current domain */
 	__u32 domain_type;	/* current domain's type, IA_NO_TYPE if unknown */
+	__u64 default_domain;
 	__u64 owner;		/* user owner cookie, 0 when none */
 	__u32 owner_cnt;
 	bool owner_known;
+	enum ia_owner_kind owner_kind;
+	/* findings already raised for the current state (raised again once it clears) */
+	bool violation_flagged;
+	bool split_flagged;
 };
+
+#define IA_MAX_IOMMUS 8
 
 struct ia_model {
 	struct ia_group *groups;
 	size_t ngroups;
+	/* registered IOMMU instances (/sys/class/iommu: "dmar0", ...) */
+	char iommus[IA_MAX_IOMMUS][IA_NAME_LEN];
+	int niommus;
 };
 
 void ia_model_init(struct ia_model *m);
@@ -100,6 +119,7 @@ enum ia_verdict ia_group_verdict(const struct ia_group *g);
 const char *ia_group_dma_name(const struct ia_group *g);
 
 const char *ia_dma_class_name(enum ia_dma_class c);
+const char *ia_owner_kind_name(enum ia_owner_kind k);
 const char *ia_verdict_name(enum ia_verdict v);
 /*
  * DMA class of a driver known only by name (snapshot, no events): see

@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "engine.h"
 #include "event_out.h"
+#include "finding_out.h"
+#include "ksyms.h"
 #include "json.h"
 #include "loader.h"
 #include "state_out.h"
@@ -23,7 +25,9 @@ struct watch_ctx {
 	const struct ia_opts *o;
 	struct ia_engine engine;
 	struct ia_json json;
+	struct ia_ksyms ksyms;
 	__u64 ts_base;
+	size_t reported; /* findings printed so far */
 	int sigfd;
 };
 
@@ -69,6 +73,19 @@ static void print_probes_json(struct ia_json *j, const struct ia_loader *l)
 	}
 }
 
+/* Findings as they happen, after the record that proved them. */
+static void print_new_findings(struct watch_ctx *w)
+{
+	for (; w->reported < w->engine.nfindings; w->reported++) {
+		const struct ia_finding *f = &w->engine.findings[w->reported];
+
+		if (w->o->json)
+			ia_finding_print_json(&w->json, f);
+		else
+			ia_finding_print_text(stdout, f);
+	}
+}
+
 static int handle_record(void *arg, void *data, size_t len)
 {
 	struct watch_ctx *w = arg;
@@ -82,7 +99,13 @@ static int handle_record(void *arg, void *data, size_t len)
 		ia_event_print_json(&w->json, &d);
 	else
 		ia_event_print_text(stdout, &d, w->ts_base);
+	print_new_findings(w);
 	return 0;
+}
+
+static const char *ops_name(void *ctx, __u64 addr)
+{
+	return ia_ksyms_ops_name(ctx, addr);
 }
 
 static int block_signals(void)
@@ -132,6 +155,9 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 	if (!w->o->json) {
 		printf("\nfinal state:\n");
 		ia_state_print_text(stdout, &w->engine.model);
+		ia_findings_print_summary(stdout, w->engine.findings, w->engine.nfindings);
+		for (size_t i = 0; i < w->engine.nfindings; i++)
+			ia_finding_print_text(stdout, &w->engine.findings[i]);
 		printf("records %llu, dropped %llu, malformed %llu, unpaired exits %llu, probes %d attached\n",
 		       (unsigned long long)s->records, (unsigned long long)drops,
 		       (unsigned long long)s->bad_records, (unsigned long long)s->unpaired_exits,
@@ -149,6 +175,7 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 	ia_json_kuint(&w->json, "unpaired_exits", s->unpaired_exits);
 	ia_json_kuint(&w->json, "lost_frames", s->lost_frames);
 	ia_json_kint(&w->json, "probes_attached", ia_loader_attached(l));
+	ia_json_kuint(&w->json, "findings", w->engine.nfindings);
 	ia_json_obj_end(&w->json);
 }
 
@@ -164,9 +191,17 @@ static void announce(struct watch_ctx *w, const struct ia_loader *l)
 		IA_HOOK_MAX - 1, w->o->duration > 0 ? "" : "; Ctrl-C to stop");
 }
 
+/* The registered IOMMU instances: the multiple-driver rule needs them. */
+static void read_iommus(const struct ia_opts *o, struct ia_model *m)
+{
+	int n = ia_sysfs_iommus(o->sysfs_root, m->iommus, IA_MAX_IOMMUS);
+
+	m->niommus = n > 0 ? n : 0;
+}
+
 static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap)
 {
-	struct ia_loader_opts lo = { .force_kprobes = w->o->force_kprobes,
+	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
 				     .ringbuf_bytes = w->o->ringbuf_bytes,
 				     .verbose = w->o->verbose };
 	struct ia_engine_opts eo;
@@ -180,6 +215,12 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 	}
 	if (err == -ENOENT)
 		fprintf(stderr, "note: no IOMMU groups in sysfs; starting from an empty model\n");
+	read_iommus(w->o, snap);
+	err = ia_ksyms_load(&w->ksyms, "/proc/kallsyms");
+	if (err) {
+		ia_error(w->o, "cannot read /proc/kallsyms: %s", strerror(-err));
+		return err;
+	}
 	err = ia_loader_start(l, &lo, msg, sizeof(msg));
 	if (err) {
 		if (w->o->verbose)
@@ -188,7 +229,18 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 		return err;
 	}
 	eo.use_default_hooked = l->st[IA_HOOK_USE_DEFAULT].via != IA_VIA_NONE;
+	eo.sym_name = ops_name;
+	eo.sym_ctx = &w->ksyms;
 	return ia_engine_init(&w->engine, snap, &eo);
+}
+
+/* --fail-on: a finding of a chosen rule turns a clean run into exit 3. */
+static int exit_for_findings(const struct ia_opts *o, const struct ia_engine *e)
+{
+	for (size_t i = 0; i < e->nfindings; i++)
+		if (o->fail_on & (1u << e->findings[i].rule))
+			return IA_EXIT_FINDINGS;
+	return 0;
 }
 
 int ia_cmd_watch(const struct ia_opts *o)
@@ -197,7 +249,7 @@ int ia_cmd_watch(const struct ia_opts *o)
 	struct ring_buffer *rb = NULL;
 	struct ia_loader l = { 0 };
 	struct ia_model snap;
-	int err;
+	int err, rc;
 
 	ia_model_init(&snap);
 	ia_json_init(&w.json, stdout);
@@ -220,25 +272,36 @@ int ia_cmd_watch(const struct ia_opts *o)
 	err = run_loop(&w, rb);
 	if (err)
 		ia_error(o, "polling the ring buffer failed: %s", strerror(-err));
+	ia_engine_finish(&w.engine);
+	print_new_findings(&w);
 	print_summary(&w, &l); /* what was collected survives a failed poll */
 cleanup:
 	ring_buffer__free(rb);
 	ia_loader_stop(&l);
+	rc = err ? 1 : exit_for_findings(o, &w.engine);
 	ia_engine_free(&w.engine);
+	ia_ksyms_free(&w.ksyms);
 	ia_model_free(&snap);
 	close(w.sigfd);
-	return err ? 1 : 0;
+	return rc;
 }
 
 int ia_cmd_probe(const struct ia_opts *o)
 {
 	struct ia_loader_opts lo = { .force_kprobes = o->force_kprobes, .ringbuf_bytes = 4096,
 				     .verbose = o->verbose };
+	struct ia_ksyms ks;
 	struct ia_loader l;
 	struct ia_json j;
 	char msg[256];
 	int err;
 
+	err = ia_ksyms_load(&ks, "/proc/kallsyms");
+	if (err) {
+		ia_error(o, "cannot read /proc/kallsyms: %s", strerror(-err));
+		return 1;
+	}
+	lo.ksyms = &ks;
 	err = ia_loader_start(&l, &lo, msg, sizeof(msg));
 	if (o->json) {
 		ia_json_init(&j, stdout);
@@ -249,5 +312,6 @@ int ia_cmd_probe(const struct ia_opts *o)
 	if (err)
 		ia_error(o, "%s", msg);
 	ia_loader_stop(&l);
+	ia_ksyms_free(&ks);
 	return err ? 1 : 0;
 }

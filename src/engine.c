@@ -23,6 +23,9 @@ void ia_engine_free(struct ia_engine *e)
 {
 	ia_model_free(&e->model);
 	free(e->threads);
+	free(e->findings);
+	free(e->soft);
+	free(e->misses);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -55,7 +58,7 @@ static void thread_put(struct ia_engine *e, struct ia_thread *t)
 	e->threads[i] = e->threads[--e->nthreads];
 }
 
-static int push_frame(struct ia_engine *e, const struct ia_event *ev, int *depth)
+static int push_frame(struct ia_engine *e, const struct ia_event *ev, __u64 seq, int *depth)
 {
 	struct ia_thread *t = thread_get(e, ev->tid, true);
 
@@ -68,8 +71,9 @@ static int push_frame(struct ia_engine *e, const struct ia_event *ev, int *depth
 		e->stats.lost_frames++;
 	}
 	*depth = t->depth;
+	memset(&t->frames[t->depth], 0, sizeof(t->frames[0]));
 	t->frames[t->depth].enter = *ev;
-	t->frames[t->depth].used_default = false;
+	t->frames[t->depth].seq = seq;
 	t->depth++;
 	return 0;
 }
@@ -95,13 +99,12 @@ static const struct ia_frame *pop_frame(struct ia_engine *e, const struct ia_eve
 	return NULL;
 }
 
-/* The innermost open really_probe on this thread, if any. */
-static struct ia_frame *open_probe(struct ia_engine *e, __u32 tid)
+struct ia_frame *ia_engine_open_frame(struct ia_engine *e, __u32 tid, unsigned int hook)
 {
 	struct ia_thread *t = thread_get(e, tid, false);
 
 	for (int i = t ? t->depth - 1 : -1; i >= 0; i--)
-		if (t->frames[i].enter.hook == IA_HOOK_REALLY_PROBE)
+		if (t->frames[i].enter.hook == hook)
 			return &t->frames[i];
 	return NULL;
 }
@@ -197,25 +200,44 @@ static void sync_group(struct ia_engine *e, const struct ia_event *ev)
 	g->kptr = ev->group;
 	g->domain = ev->grp_domain;
 	g->domain_type = ev->grp_domain_type;
-	if ((ev->flags & IA_F_OWNER_KNOWN) && ev->hook != IA_HOOK_GROUP_CLAIM &&
-	    ev->hook != IA_HOOK_DEVICE_CLAIM) {
-		g->owner_known = true;
+	g->default_domain = ev->grp_default_domain;
+	if (!(ev->flags & IA_F_OWNER_KNOWN))
+		return;
+	g->owner_known = true;
+	g->owner_cnt = ev->owner_cnt;
+	/* a claim's record carries the claimant, not the current owner */
+	if (ev->hook != IA_HOOK_GROUP_CLAIM && ev->hook != IA_HOOK_DEVICE_CLAIM)
 		g->owner = ev->owner;
-		g->owner_cnt = ev->owner_cnt;
-	}
 }
 
 static void on_domain_set(struct ia_engine *e, const struct ia_event *enter, long ret)
 {
 	struct ia_group *g;
+	struct ia_dev *d;
 
 	if (ret != 0 || enter->group_id < 0 || !(enter->flags & IA_F_HAVE_DOM))
 		return;
 	g = ia_model_group(&e->model, enter->group_id, false);
 	if (!g)
 		return;
+	/* __iommu_attach_device moves one device; the group follows the set-domain call */
+	if (enter->hook == IA_HOOK_ATTACH_DEV_CORE) {
+		d = ia_group_dev(g, enter->dev_name, false);
+		if (d)
+			d->domain = enter->domain;
+		if (g->ndevs > 1)
+			return;
+	}
 	g->domain = enter->domain;
 	g->domain_type = enter->domain_type;
+}
+
+/* The claimant's kind, from the path the claim came through. */
+static enum ia_owner_kind claim_kind(struct ia_engine *e, const struct ia_event *enter)
+{
+	if (ia_engine_open_frame(e, enter->tid, IA_HOOK_IOMMUFD_BIND))
+		return IA_OWNER_IOMMUFD;
+	return enter->hook == IA_HOOK_GROUP_CLAIM ? IA_OWNER_VFIO_GROUP : IA_OWNER_OTHER;
 }
 
 static void on_owner_change(struct ia_engine *e, const struct ia_event *enter, long ret)
@@ -228,6 +250,7 @@ static void on_owner_change(struct ia_engine *e, const struct ia_event *enter, l
 	case IA_HOOK_GROUP_CLAIM:
 	case IA_HOOK_DEVICE_CLAIM:
 		g->owner = enter->owner;
+		g->owner_kind = claim_kind(e, enter);
 		g->owner_cnt++;
 		break;
 	case IA_HOOK_USE_DEFAULT:
@@ -238,8 +261,10 @@ static void on_owner_change(struct ia_engine *e, const struct ia_event *enter, l
 	case IA_HOOK_UNUSE_DEFAULT:
 		if (g->owner_cnt)
 			g->owner_cnt--;
-		if (!g->owner_cnt)
+		if (!g->owner_cnt) {
 			g->owner = 0;
+			g->owner_kind = IA_OWNER_NONE;
+		}
 		break;
 	default:
 		break;
@@ -258,7 +283,7 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 		on_release_exit(e, f);
 		break;
 	case IA_HOOK_USE_DEFAULT:
-		probe = open_probe(e, ev->tid);
+		probe = ia_engine_open_frame(e, ev->tid, IA_HOOK_REALLY_PROBE);
 		if (probe && ev->ret == 0)
 			probe->used_default = true;
 		on_owner_change(e, &f->enter, (long)ev->ret);
@@ -303,10 +328,12 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	memset(out, 0, sizeof(*out));
 	out->seq = ++e->seq;
 	out->ev = ev;
+	e->last_ts = ev->ts_ns;
 	switch (ev->phase) {
 	case IA_PH_ENTER:
+		ia_rules_enter(e, ev, out->seq);
 		sync_group(e, ev);
-		err = push_frame(e, ev, &out->depth);
+		err = push_frame(e, ev, out->seq, &out->depth);
 		break;
 	case IA_PH_EXIT:
 		f = pop_frame(e, ev, &out->depth);
@@ -316,6 +343,7 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 		}
 		out->enter = &f->enter;
 		on_call_exit(e, ev, f);
+		ia_rules_exit(e, ev, f, out->seq);
 		break;
 	default:
 		if (ev->hook == IA_HOOK_TP_ADD_GROUP || ev->hook == IA_HOOK_TP_REMOVE_GROUP)

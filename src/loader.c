@@ -329,26 +329,19 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o,
 
 int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *msg, size_t msglen)
 {
-	struct ia_ksyms ks;
 	int err;
 
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
 	probe_features(l);
-	err = ia_ksyms_load(&ks, "/proc/kallsyms");
-	if (err) {
-		snprintf(msg, msglen, "cannot read /proc/kallsyms: %s", strerror(-err));
-		return err;
-	}
-	err = open_and_load(l, o, &ks, o->force_kprobes);
+	err = open_and_load(l, o, o->ksyms, o->force_kprobes);
 	if (err && !o->force_kprobes) {
 		/* A kernel that loads fentry for the probe but not our programs:
 		 * fall back to kprobes as a whole rather than lose the run. */
 		watch_bpf__destroy(l->skel);
 		l->skel = NULL;
-		err = open_and_load(l, o, &ks, true);
+		err = open_and_load(l, o, o->ksyms, true);
 	}
-	ia_ksyms_free(&ks);
 	if (err) {
 		snprintf(msg, msglen, "loading BPF programs failed: %s%s", strerror(-err),
 			 err == -EPERM ? " (run as root, with CAP_BPF and CAP_PERFMON)" :

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "findings.h"
 #include "json.h"
 
 #define PROG "iommu-audit"
@@ -23,6 +24,10 @@ static const char usage[] =
 	"      -k, --kprobes      use kprobes/kretprobes even where fentry/fexit load\n"
 	"      -v, --verbose      show how each probe attached, or why it could not\n"
 	"      --ringbuf-kb N     ring buffer size (power of two, default 1024)\n"
+	"      --fail-on=RULES    exit 3 when a finding of these rules occurred (comma-separated,\n"
+	"                         or 'all'): viability, bind-refused, claim-refused, soft-failure,\n"
+	"                         soft-failure-unresolved, hard-failure, multi-driver-probe,\n"
+	"                         multi-driver-domain, split-group, owner-imbalance\n"
 	"  probe [--json]         which probes this kernel allows, and how (loads nothing lasting)\n"
 	"  help                   this text\n";
 
@@ -74,7 +79,29 @@ static int parse_ringbuf(const char *s, size_t *out)
 	return 0;
 }
 
-enum { OPT_DURATION = 256, OPT_RINGBUF };
+/* "bind-refused,soft-failure" or "all" -> a bit per rule. */
+static int parse_rules(const char *s, unsigned int *mask)
+{
+	char buf[256], *tok, *save = NULL;
+
+	if (!strcmp(s, "all")) {
+		*mask = ~0u;
+		return 0;
+	}
+	if (strlen(s) >= sizeof(buf) || !*s)
+		return -EINVAL;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum ia_rule r = ia_rule_by_name(tok);
+
+		if (r == IA_RULE_NONE)
+			return -EINVAL;
+		*mask |= 1u << r;
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+enum { OPT_DURATION = 256, OPT_RINGBUF, OPT_FAIL_ON };
 
 static int parse_opts(int argc, char **argv, struct ia_opts *o)
 {
@@ -84,6 +111,7 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o)
 		{ "kprobes", no_argument, NULL, 'k' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -106,6 +134,13 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o)
 		case OPT_RINGBUF:
 			if (parse_ringbuf(optarg, &o->ringbuf_bytes)) {
 				ia_error(o, "--ringbuf-kb wants a power of two from 4 to 1048576, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_FAIL_ON:
+			if (parse_rules(optarg, &o->fail_on)) {
+				ia_error(o, "--fail-on wants rule names separated by commas (see '" PROG " help'), not '%s'",
+					 optarg);
 				return -EINVAL;
 			}
 			break;

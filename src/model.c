@@ -51,6 +51,8 @@ static void *dup_array(const void *src, size_t n, size_t size)
 int ia_model_copy(struct ia_model *dst, const struct ia_model *src)
 {
 	ia_model_init(dst);
+	memcpy(dst->iommus, src->iommus, sizeof(dst->iommus));
+	dst->niommus = src->niommus;
 	if (!src->ngroups)
 		return 0;
 	dst->groups = calloc(src->ngroups, sizeof(*dst->groups));
@@ -211,6 +213,16 @@ const char *ia_dma_class_name(enum ia_dma_class c)
 	switch (c) {
 	case IA_DMA_KERNEL: return "kernel";
 	case IA_DMA_USER: return "user";
+	default: return "none";
+	}
+}
+
+const char *ia_owner_kind_name(enum ia_owner_kind k)
+{
+	switch (k) {
+	case IA_OWNER_IOMMUFD: return "iommufd";
+	case IA_OWNER_VFIO_GROUP: return "vfio-group";
+	case IA_OWNER_OTHER: return "other";
 	default: return "none";
 	}
 }

@@ -70,6 +70,18 @@ static void print_resv(FILE *out, const struct ia_group *g)
 	fputc('\n', out);
 }
 
+static void print_events_view(FILE *out, const struct ia_group *g)
+{
+	if (g->domain)
+		fprintf(out, "  domain: %#llx (%s)\n", (unsigned long long)g->domain,
+			ia_domain_type_name(g->domain_type));
+	if (g->owner_known && g->owner)
+		fprintf(out, "  owner: %s %#llx (owner_cnt %u)\n", ia_owner_kind_name(g->owner_kind),
+			(unsigned long long)g->owner, g->owner_cnt);
+	else if (g->owner_known)
+		fprintf(out, "  owner: none (owner_cnt %u)\n", g->owner_cnt);
+}
+
 void ia_state_print_text(FILE *out, const struct ia_model *m)
 {
 	if (!m->ngroups) {
@@ -82,6 +94,7 @@ void ia_state_print_text(FILE *out, const struct ia_model *m)
 		print_group_header(out, g);
 		print_devices(out, g);
 		print_resv(out, g);
+		print_events_view(out, g);
 	}
 }
 
@@ -117,6 +130,20 @@ static void json_resv(struct ia_json *j, const struct ia_group *g)
 	ia_json_arr_end(j);
 }
 
+/* What only events tell: the current domain and the user owner. */
+static void json_events_view(struct ia_json *j, const struct ia_group *g)
+{
+	if (g->domain) {
+		ia_json_kptr(j, "domain", g->domain);
+		ia_json_kstr(j, "current_domain_type", ia_domain_type_name(g->domain_type));
+	}
+	if (!g->owner_known)
+		return;
+	ia_json_kstr(j, "owner_kind", ia_owner_kind_name(g->owner_kind));
+	ia_json_kptr(j, "owner", g->owner);
+	ia_json_kuint(j, "owner_cnt", g->owner_cnt);
+}
+
 static void json_group(struct ia_json *j, const struct ia_group *g, const char *source)
 {
 	ia_json_obj_begin(j);
@@ -129,6 +156,7 @@ static void json_group(struct ia_json *j, const struct ia_group *g, const char *
 	ia_json_kstr(j, "verdict", ia_verdict_name(ia_group_verdict(g)));
 	json_devices(j, g);
 	json_resv(j, g);
+	json_events_view(j, g);
 	ia_json_obj_end(j);
 }
 

@@ -296,7 +296,8 @@ UNIT_TEST(engine_tracks_owner_and_domain)
 	e.owner_cnt = 0;
 	feed(&en, e);
 	g = ia_model_group(&en.model, 1, false);
-	CHECK(!g->owner_known); /* a claim entry's owner is the claimant, not the state */
+	CHECK(g->owner_known);
+	CHECK_INT(g->owner, 0); /* a claim entry's owner is the claimant, not the state */
 	/* an entry that reads the live group state */
 	e = mk(IA_HOOK_SET_DOMAIN, IA_PH_ENTER, 4, NULL, NULL, 1, 0);
 	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN | IA_F_HAVE_DOM;

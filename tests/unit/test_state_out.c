@@ -170,7 +170,8 @@ UNIT_TEST(state_text_owner_from_events)
 {
 	static const char want[] =
 		"group 5  type DMA  dma mixed  VIOLATION: kernel DMA in a user-owned group\n"
-		"  0000:05:00.0  e1000e  kernel\n";
+		"  0000:05:00.0  e1000e  kernel\n"
+		"  owner: iommufd 0xffff888012345678 (owner_cnt 1)\n";
 	struct ia_model m;
 	struct ia_group *g;
 	char *text;
@@ -182,6 +183,8 @@ UNIT_TEST(state_text_owner_from_events)
 	if (g) {
 		g->owner_known = true;
 		g->owner = 0xffff888012345678ULL;
+		g->owner_kind = IA_OWNER_IOMMUFD;
+		g->owner_cnt = 1;
 	}
 	text = capture_text(&m);
 	CHECK_STR(text, want);

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Each rule fed the event stream a real kernel produces for it (the call
+ * chains of kernel-notes §1-§3 and the guest scenarios), and the streams
+ * that must not raise anything (reverts, vfio type1's domain reuse).
+ */
+#include <errno.h>
+#include <string.h>
+#include "engine.h"
+#include "unit.h"
+
+#define A "0000:03:01.0"
+#define B "0000:03:02.0"
+#define MOCK "iommufd_mock0"
+#define OPS_VTD 0xaaa0
+#define OPS_MOCK 0xbbb0
+#define ICTX 0xc7c7
+
+struct fx {
+	struct ia_engine en;
+	__u64 ts;
+};
+
+/* Group 7: NIC A on vfio-pci, NIC B on e1000 (kernel DMA), owner_cnt 1. */
+static void fx_start(struct fx *x, int niommus)
+{
+	struct ia_engine_opts o = { .use_default_hooked = true };
+	struct ia_model m;
+	struct ia_group *g;
+	struct ia_dev *d;
+
+	ia_model_init(&m);
+	g = ia_model_group(&m, 7, true);
+	d = ia_group_dev(g, A, true);
+	strcpy(d->driver, "vfio-pci");
+	d->dma = IA_DMA_USER;
+	d = ia_group_dev(g, B, true);
+	strcpy(d->driver, "e1000");
+	d->dma = IA_DMA_KERNEL;
+	g = ia_model_group(&m, 9, true);
+	ia_group_dev(g, MOCK, true);
+	for (int i = 0; i < niommus; i++)
+		strcpy(m.iommus[m.niommus++], i ? "iommufd_selftest_iommu.0" : "dmar0");
+	ia_engine_init(&x->en, &m, &o);
+	ia_model_free(&m);
+	x->ts = 1000;
+}
+
+static struct ia_event ev(struct fx *x, __u16 hook, __u8 phase, const char *dev, int group)
+{
+	struct ia_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = IA_REC_CALL;
+	e.size = sizeof(e);
+	e.hook = hook;
+	e.phase = phase;
+	e.tid = e.pid = 42;
+	e.ts_ns = x->ts += 1000;
+	e.group_id = group;
+	e.domain_type = IA_NO_TYPE;
+	e.grp_domain_type = IA_NO_TYPE;
+	if (dev) {
+		e.flags |= IA_F_HAVE_DEV;
+		strcpy(e.dev_name, dev);
+	}
+	return e;
+}
+
+static void feed(struct fx *x, struct ia_event e)
+{
+	struct ia_decoded d;
+
+	ia_engine_feed(&x->en, &e, sizeof(e), &d);
+}
+
+static void enter(struct fx *x, __u16 hook, const char *dev, int group)
+{
+	feed(x, ev(x, hook, IA_PH_ENTER, dev, group));
+}
+
+static void leave(struct fx *x, __u16 hook, long ret)
+{
+	struct ia_event e = ev(x, hook, IA_PH_EXIT, NULL, -1);
+
+	e.ret = ret;
+	feed(x, e);
+}
+
+/* A group-state read at entry, as fill_group() does for hooks on a group. */
+/* A pointer-returning exit: the probe reads the domain it returns. */
+static void leave_domain(struct fx *x, __u16 hook, __u64 domain)
+{
+	struct ia_event e = ev(x, hook, IA_PH_EXIT, NULL, -1);
+
+	e.flags |= IA_F_RET_PTR | IA_F_HAVE_DOM;
+	e.ret = (__s64)domain;
+	e.domain = domain;
+	e.domain_type = 1;
+	feed(x, e);
+}
+
+static void enter_grp(struct fx *x, __u16 hook, const char *dev, int group, __u64 owner,
+		      __u32 owner_cnt)
+{
+	struct ia_event e = ev(x, hook, IA_PH_ENTER, dev, group);
+
+	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
+	e.owner = owner;
+	e.owner_cnt = owner_cnt;
+	feed(x, e);
+}
+
+static void enter_dom(struct fx *x, __u16 hook, const char *dev, int group, __u64 domain,
+		      __u64 owner_ops, __u64 dev_ops)
+{
+	struct ia_event e = ev(x, hook, IA_PH_ENTER, dev, group);
+
+	e.flags |= IA_F_HAVE_DOM;
+	e.domain = domain;
+	e.domain_type = 1;
+	e.dom_owner = owner_ops;
+	e.dev_ops = dev_ops;
+	feed(x, e);
+}
+
+static void attach(struct fx *x, const char *dev, int group, __u64 domain, __u64 ops, long ret)
+{
+	enter_dom(x, IA_HOOK_ATTACH_DEV_CORE, dev, group, domain, ops, ops);
+	leave(x, IA_HOOK_ATTACH_DEV_CORE, ret);
+}
+
+static int count(const struct fx *x, enum ia_rule r)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < x->en.nfindings; i++)
+		n += x->en.findings[i].rule == r;
+	return n;
+}
+
+static const struct ia_finding *first(const struct fx *x, enum ia_rule r)
+{
+	for (size_t i = 0; i < x->en.nfindings; i++)
+		if (x->en.findings[i].rule == r)
+			return &x->en.findings[i];
+	return NULL;
+}
+
+/* VFIO cdev bind of A while B's kernel driver holds the group: -EPERM. */
+UNIT_TEST(rule_claim_refused_by_kernel_driver)
+{
+	const struct ia_finding *f;
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter(&x, IA_HOOK_IOMMUFD_BIND, A, 7);
+	enter_grp(&x, IA_HOOK_DEVICE_CLAIM, A, 7, 0, 1);
+	leave(&x, IA_HOOK_DEVICE_CLAIM, -EPERM);
+	leave(&x, IA_HOOK_IOMMUFD_BIND, -EPERM);
+	CHECK_INT(x.en.nfindings, 1);
+	f = first(&x, IA_RULE_CLAIM_REFUSED);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->err, -EPERM);
+		CHECK_INT(f->group_id, 7);
+		CHECK_INT(f->ndevs, 2);
+		CHECK_STR(f->devs[0], A);
+		CHECK_STR(f->devs[1], B);
+		CHECK_INT(f->nevidence, 2);
+		CHECK_INT(f->evidence[0], 2); /* the claim's entry and exit */
+		CHECK_INT(f->evidence[1], 3);
+		CHECK(strstr(f->detail, "e1000 on " B) != NULL);
+	}
+	ia_engine_free(&x.en);
+}
+
+/* B's kernel bind while the group is user-owned: use_default -EBUSY inside really_probe. */
+UNIT_TEST(rule_bind_refused_in_user_owned_group)
+{
+	const struct ia_finding *f;
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter(&x, IA_HOOK_REALLY_PROBE, B, 7);
+	enter_grp(&x, IA_HOOK_USE_DEFAULT, B, 7, ICTX, 1);
+	leave(&x, IA_HOOK_USE_DEFAULT, -EBUSY);
+	leave(&x, IA_HOOK_REALLY_PROBE, -EBUSY);
+	CHECK_INT(x.en.nfindings, 1);
+	f = first(&x, IA_RULE_BIND_REFUSED);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->err, -EBUSY);
+		CHECK_STR(f->devs[0], B);
+		CHECK_INT(f->nevidence, 3);
+		CHECK_INT(f->evidence[0], 1);
+		CHECK_INT(f->evidence[1], 3);
+		CHECK_INT(f->evidence[2], 4);
+	}
+	ia_engine_free(&x.en);
+}
+
+/* A successful claim with a kernel-DMA device in the group: the violation state. */
+UNIT_TEST(rule_viability_violation_state)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_grp(&x, IA_HOOK_GROUP_CLAIM, NULL, 7, 0x77, 0); /* a vfio_group claims */
+	leave(&x, IA_HOOK_GROUP_CLAIM, 0); /* a kernel that missed the check */
+	CHECK_INT(count(&x, IA_RULE_VIABILITY), 1);
+	CHECK_STR(first(&x, IA_RULE_VIABILITY)->devs[0], B);
+	/* raised once while the state lasts */
+	enter(&x, IA_HOOK_REALLY_PROBE, A, 7);
+	leave(&x, IA_HOOK_REALLY_PROBE, 0);
+	CHECK_INT(count(&x, IA_RULE_VIABILITY), 1);
+	ia_engine_free(&x.en);
+}
+
+/* Mock device: NO_DIRTY onto a dirty-tracking domain -EINVAL, new hwpt, replace 0. */
+UNIT_TEST(rule_soft_failure_resolved_by_new_domain)
+{
+	const struct ia_finding *f;
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter(&x, IA_HOOK_IOMMUFD_REPLACE, MOCK, 9);
+	enter_dom(&x, IA_HOOK_REPLACE_HANDLE, NULL, 9, 0xd1, OPS_MOCK, OPS_MOCK);
+	enter_dom(&x, IA_HOOK_SET_DOMAIN, NULL, 9, 0xd1, OPS_MOCK, OPS_MOCK);
+	attach(&x, MOCK, 9, 0xd1, OPS_MOCK, -EINVAL);
+	leave(&x, IA_HOOK_SET_DOMAIN, -EINVAL);
+	leave(&x, IA_HOOK_REPLACE_HANDLE, -EINVAL);
+	leave(&x, IA_HOOK_IOMMUFD_REPLACE, -EINVAL);
+	CHECK_INT(x.en.nfindings, 0); /* pending, not yet a finding */
+	enter(&x, IA_HOOK_HWPT_ALLOC, MOCK, 9);
+	leave(&x, IA_HOOK_HWPT_ALLOC, 0x1000);
+	enter(&x, IA_HOOK_IOMMUFD_REPLACE, MOCK, 9);
+	enter_dom(&x, IA_HOOK_SET_DOMAIN, NULL, 9, 0xd2, OPS_MOCK, OPS_MOCK);
+	attach(&x, MOCK, 9, 0xd2, OPS_MOCK, 0);
+	leave(&x, IA_HOOK_SET_DOMAIN, 0);
+	leave(&x, IA_HOOK_IOMMUFD_REPLACE, 0);
+	ia_engine_finish(&x.en);
+	CHECK_INT(x.en.nfindings, 1);
+	f = first(&x, IA_RULE_SOFT_FAILURE);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->retries, 1);
+		CHECK_INT(f->err, -EINVAL);
+		CHECK_STR(f->devs[0], MOCK);
+		CHECK_INT(f->resolve_ns, 9000); /* first failed exit to the successful one */
+		CHECK_INT(f->nevidence, 2);
+		CHECK_INT(f->evidence[0], 5);
+		CHECK_INT(f->evidence[1], 14);
+	}
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(rule_soft_failure_unresolved)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	attach(&x, MOCK, 9, 0xd1, OPS_MOCK, -EINVAL);
+	attach(&x, MOCK, 9, 0xd1, OPS_MOCK, -EINVAL); /* the same domain again: a retry */
+	CHECK_INT(x.en.nfindings, 0);
+	ia_engine_finish(&x.en);
+	CHECK_INT(x.en.nfindings, 1);
+	CHECK_INT(count(&x, IA_RULE_SOFT_UNRESOLVED), 1);
+	CHECK_INT(first(&x, IA_RULE_SOFT_UNRESOLVED)->retries, 2);
+	ia_engine_free(&x.en);
+}
+
+/* The proposal's errno counts as soft too; an unbind ends the wait. */
+UNIT_TEST(rule_soft_emediumtype_unresolved_at_unbind)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	attach(&x, MOCK, 9, 0xd1, OPS_MOCK, -124);
+	enter(&x, IA_HOOK_IOMMUFD_UNBIND, MOCK, 9);
+	leave(&x, IA_HOOK_IOMMUFD_UNBIND, 0);
+	CHECK_INT(count(&x, IA_RULE_SOFT_UNRESOLVED), 1);
+	CHECK_INT(first(&x, IA_RULE_SOFT_UNRESOLVED)->err, -124);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(rule_hard_failure_other_errno)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	attach(&x, A, 7, 0xd1, OPS_VTD, -ENOMEM);
+	CHECK_INT(count(&x, IA_RULE_HARD_FAILURE), 1);
+	CHECK_INT(first(&x, IA_RULE_HARD_FAILURE)->err, -ENOMEM);
+	ia_engine_finish(&x.en);
+	CHECK_INT(x.en.nfindings, 1);
+	ia_engine_free(&x.en);
+}
+
+/*
+ * A set-domain that fails on its second device re-attaches the first to the
+ * old domain: that success is a revert, not a resolution.
+ */
+UNIT_TEST(rule_revert_is_not_a_resolution)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_dom(&x, IA_HOOK_SET_DOMAIN, NULL, 7, 0xd2, OPS_VTD, OPS_VTD);
+	attach(&x, A, 7, 0xd2, OPS_VTD, 0);
+	attach(&x, B, 7, 0xd2, OPS_VTD, -EINVAL);
+	attach(&x, A, 7, 0xd1, OPS_VTD, 0); /* revert to the old domain */
+	leave(&x, IA_HOOK_SET_DOMAIN, -EINVAL);
+	CHECK_INT(x.en.nfindings, 0);
+	CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), 0);
+	ia_engine_finish(&x.en);
+	CHECK_INT(count(&x, IA_RULE_SOFT_UNRESOLVED), 1);
+	CHECK_INT(count(&x, IA_RULE_SOFT_FAILURE), 0);
+	ia_engine_free(&x.en);
+}
+
+/*
+ * vfio type1, two groups in one container: the second group's new domain
+ * attaches, is detached, the first group's domain is reused, the new one
+ * freed. Nothing to report.
+ */
+UNIT_TEST(rule_type1_domain_reuse_is_quiet)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_grp(&x, IA_HOOK_TYPE1_ATTACH, NULL, 7, 0, 0);
+	enter(&x, IA_HOOK_DOMAIN_ALLOC_BUS, NULL, -1);
+	leave_domain(&x, IA_HOOK_DOMAIN_ALLOC_BUS, 0xd2);
+	enter_dom(&x, IA_HOOK_ATTACH_GROUP, NULL, 7, 0xd2, OPS_VTD, OPS_VTD);
+	enter_dom(&x, IA_HOOK_SET_DOMAIN, NULL, 7, 0xd2, OPS_VTD, OPS_VTD);
+	attach(&x, A, 7, 0xd2, OPS_VTD, 0);
+	attach(&x, B, 7, 0xd2, OPS_VTD, 0);
+	leave(&x, IA_HOOK_SET_DOMAIN, 0);
+	leave(&x, IA_HOOK_ATTACH_GROUP, 0);
+	enter_dom(&x, IA_HOOK_DETACH_GROUP, NULL, 7, 0xd2, OPS_VTD, OPS_VTD);
+	enter_dom(&x, IA_HOOK_SET_DOMAIN, NULL, 7, 0xb0, OPS_VTD, OPS_VTD);
+	attach(&x, A, 7, 0xb0, OPS_VTD, 0);
+	attach(&x, B, 7, 0xb0, OPS_VTD, 0);
+	leave(&x, IA_HOOK_SET_DOMAIN, 0);
+	leave(&x, IA_HOOK_DETACH_GROUP, 0);
+	enter_dom(&x, IA_HOOK_ATTACH_GROUP, NULL, 7, 0xd1, OPS_VTD, OPS_VTD);
+	enter_dom(&x, IA_HOOK_SET_DOMAIN, NULL, 7, 0xd1, OPS_VTD, OPS_VTD);
+	attach(&x, A, 7, 0xd1, OPS_VTD, 0);
+	attach(&x, B, 7, 0xd1, OPS_VTD, 0);
+	leave(&x, IA_HOOK_SET_DOMAIN, 0);
+	leave(&x, IA_HOOK_ATTACH_GROUP, 0);
+	enter_dom(&x, IA_HOOK_DOMAIN_FREE, NULL, -1, 0xd2, OPS_VTD, 0);
+	leave(&x, IA_HOOK_DOMAIN_FREE, 0);
+	leave(&x, IA_HOOK_TYPE1_ATTACH, 0);
+	ia_engine_finish(&x.en);
+	CHECK_INT(x.en.nfindings, 0);
+	ia_engine_free(&x.en);
+}
+
+/* In type1, a reuse try that fails (any errno, pre-6.2 style) then the new domain: soft. */
+UNIT_TEST(rule_type1_failed_reuse_is_soft)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_grp(&x, IA_HOOK_TYPE1_ATTACH, NULL, 7, 0, 0);
+	enter(&x, IA_HOOK_DOMAIN_ALLOC_BUS, NULL, -1);
+	leave_domain(&x, IA_HOOK_DOMAIN_ALLOC_BUS, 0xd2);
+	attach(&x, A, 7, 0xd2, OPS_VTD, 0);
+	attach(&x, A, 7, 0xd1, OPS_VTD, -EPERM); /* the existing domain refuses */
+	attach(&x, A, 7, 0xd2, OPS_VTD, 0);
+	leave(&x, IA_HOOK_TYPE1_ATTACH, 0);
+	CHECK_INT(count(&x, IA_RULE_SOFT_FAILURE), 1);
+	CHECK_INT(count(&x, IA_RULE_HARD_FAILURE), 0);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(rule_type1_new_domain_failure_is_hard)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_grp(&x, IA_HOOK_TYPE1_ATTACH, NULL, 7, 0, 0);
+	enter(&x, IA_HOOK_DOMAIN_ALLOC_BUS, NULL, -1);
+	leave_domain(&x, IA_HOOK_DOMAIN_ALLOC_BUS, 0xd2);
+	attach(&x, A, 7, 0xd2, OPS_VTD, -ENODEV);
+	leave(&x, IA_HOOK_TYPE1_ATTACH, -ENODEV);
+	CHECK_INT(count(&x, IA_RULE_HARD_FAILURE), 1);
+	ia_engine_free(&x.en);
+}
+
+/* Devices of one group left on different domains once no attach is in flight. */
+UNIT_TEST(rule_split_group)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	attach(&x, A, 7, 0xd1, OPS_VTD, 0);
+	CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), 0);
+	attach(&x, B, 7, 0xd2, OPS_VTD, 0);
+	CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), 1);
+	attach(&x, B, 7, 0xd1, OPS_VTD, 0); /* healed */
+	attach(&x, B, 7, 0xd3, OPS_VTD, 0); /* split again: raised again */
+	CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), 2);
+	ia_engine_free(&x.en);
+}
+
+/* Two IOMMU drivers: the mock device's IOMMU probe -ENODEV, its bind -EINVAL. */
+UNIT_TEST(rule_multi_driver_probe)
+{
+	const struct ia_finding *f;
+	struct fx x;
+
+	fx_start(&x, 2);
+	enter(&x, IA_HOOK_PROBE_DEVICE, MOCK, -1);
+	leave(&x, IA_HOOK_PROBE_DEVICE, -ENODEV);
+	enter(&x, IA_HOOK_IOMMUFD_BIND, MOCK, -1);
+	leave(&x, IA_HOOK_IOMMUFD_BIND, -EINVAL);
+	CHECK_INT(x.en.nfindings, 1);
+	f = first(&x, IA_RULE_MULTI_DRIVER_PROBE);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->err, -EINVAL);
+		CHECK_STR(f->devs[0], MOCK);
+		CHECK_STR(f->drivers, "dmar0, iommufd_selftest_iommu.0");
+		CHECK_INT(f->nevidence, 3);
+	}
+	ia_engine_free(&x.en);
+}
+
+/* With one IOMMU driver a probe -ENODEV is routine (a device it does not serve). */
+UNIT_TEST(rule_single_driver_probe_miss_is_quiet)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter(&x, IA_HOOK_PROBE_DEVICE, MOCK, -1);
+	leave(&x, IA_HOOK_PROBE_DEVICE, -ENODEV);
+	enter(&x, IA_HOOK_IOMMUFD_BIND, MOCK, -1);
+	leave(&x, IA_HOOK_IOMMUFD_BIND, -EINVAL);
+	CHECK_INT(x.en.nfindings, 0);
+	ia_engine_free(&x.en);
+}
+
+/* 6.12's owner check: a VT-d domain offered to the mock driver's group. */
+UNIT_TEST(rule_multi_driver_domain)
+{
+	const struct ia_finding *f;
+	struct fx x;
+
+	fx_start(&x, 2);
+	enter_dom(&x, IA_HOOK_ATTACH_HANDLE, NULL, 9, 0xd1, OPS_VTD, OPS_MOCK);
+	leave(&x, IA_HOOK_ATTACH_HANDLE, -EINVAL);
+	CHECK_INT(count(&x, IA_RULE_MULTI_DRIVER_DOMAIN), 1);
+	f = first(&x, IA_RULE_MULTI_DRIVER_DOMAIN);
+	if (f)
+		CHECK_STR(f->devs[0], MOCK);
+	/* ... then a domain of the right driver attaches: the soft failure resolves */
+	attach(&x, MOCK, 9, 0xd2, OPS_MOCK, 0);
+	CHECK_INT(count(&x, IA_RULE_SOFT_FAILURE), 1);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(rule_release_without_claim)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_grp(&x, IA_HOOK_GROUP_RELEASE, NULL, 7, 0, 0);
+	leave(&x, IA_HOOK_GROUP_RELEASE, 0);
+	CHECK_INT(count(&x, IA_RULE_OWNER_IMBALANCE), 1);
+	/* a balanced release is quiet */
+	enter_grp(&x, IA_HOOK_GROUP_RELEASE, NULL, 7, ICTX, 1);
+	leave(&x, IA_HOOK_GROUP_RELEASE, 0);
+	CHECK_INT(count(&x, IA_RULE_OWNER_IMBALANCE), 1);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(rule_claim_outlives_owner)
+{
+	struct fx x;
+	struct ia_event e;
+
+	fx_start(&x, 1);
+	/* B's kernel driver gone: the group is free; A is claimed by an iommufd context */
+	ia_model_find_dev(&x.en.model, B, NULL)->dma = IA_DMA_NONE;
+	enter(&x, IA_HOOK_IOMMUFD_BIND, A, 7);
+	enter_grp(&x, IA_HOOK_DEVICE_CLAIM, A, 7, ICTX, 0); /* the claimant */
+	leave(&x, IA_HOOK_DEVICE_CLAIM, 0);
+	leave(&x, IA_HOOK_IOMMUFD_BIND, 0x5000);
+	CHECK_INT(ia_model_group(&x.en.model, 7, false)->owner_kind, IA_OWNER_IOMMUFD);
+	CHECK_INT(x.en.nfindings, 0);
+	/* the context closes without the device being released */
+	e = ev(&x, IA_HOOK_IOMMUFD_RELEASE, IA_PH_ENTER, NULL, -1);
+	e.owner = ICTX;
+	feed(&x, e);
+	leave(&x, IA_HOOK_IOMMUFD_RELEASE, 0);
+	CHECK_INT(count(&x, IA_RULE_OWNER_IMBALANCE), 1);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(rule_names_round_trip)
+{
+	for (int r = IA_RULE_NONE + 1; r < IA_RULE_MAX; r++)
+		CHECK_INT(ia_rule_by_name(ia_rule_name((enum ia_rule)r)), r);
+	CHECK_INT(ia_rule_by_name("nonsense"), IA_RULE_NONE);
+}
+
+UNIT_TEST(finding_evidence_sorted_unique_bounded)
+{
+	struct ia_finding f;
+
+	memset(&f, 0, sizeof(f));
+	ia_finding_add_evidence(&f, 9);
+	ia_finding_add_evidence(&f, 3);
+	ia_finding_add_evidence(&f, 9);
+	ia_finding_add_evidence(&f, 0);
+	CHECK_INT(f.nevidence, 2);
+	CHECK_INT(f.evidence[0], 3);
+	CHECK_INT(f.evidence[1], 9);
+	for (int i = 100; i < 200; i++)
+		ia_finding_add_evidence(&f, (__u64)i);
+	CHECK_INT(f.nevidence, IA_MAX_EVIDENCE);
+}

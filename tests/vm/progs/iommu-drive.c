@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * iommu-drive: drives the kernel's user-DMA interfaces from inside a test
+ * guest, one step at a time, so that a scenario script can assert the exact
+ * outcome of every step while `iommu-audit watch` traces what the kernel did.
+ *
+ *   cdev-bind BDF [--attach] [--hold-until FILE]   VFIO cdev + iommufd
+ *   mock-domain                                    iommufd mock IOMMU device
+ *   mock-soft [--unresolved]                       incompatible domain, then
+ *                                                  a compatible one
+ *   container GROUP [GROUP...]                     legacy VFIO container
+ *   write PATH STRING                              one write(2), e.g. a
+ *                                                  sysfs driver bind
+ *
+ * Every step prints one line
+ *
+ *   step NAME ret=0 (OK) [KEY=VALUE...]
+ *   step NAME ret=-ERRNO (ERRNAME)
+ *
+ * (KEY=VALUE: the ids the kernel returned, on success only). A step that
+ * fails ends the subcommand (except where the failure is the point of it)
+ * and the cleanup steps that apply still run and print. Every step is
+ * expected to return 0 unless `--expect NAME=ERR` (ERR: an errno name such
+ * as EPERM, a number, or OK) says otherwise; mock-soft expects
+ * replace-dirty=EINVAL by default. A result other than the expected one adds
+ * `unexpected NAME want=ERRNAME`, as does an expected step that never ran
+ * (`... not-run`). The last line is `result ok` (exit 0) or `result fail`
+ * (exit 1); usage errors exit 2.
+ *
+ * Built against the 6.12 uapi headers: scripts/uapi-headers build/uapi, then
+ * gcc -O2 -Wall -Wextra -Werror -Ibuild/uapi tests/vm/progs/iommu-drive.c \
+ *     -o build/progs/iommu-drive
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+#include "iommufd_test.h"
+
+#define MAX_EXPECT	32
+#define MAX_GROUPS	8
+#define STEP_NAME_MAX	48
+#define HOLD_POLL_MS	100
+#define HOLD_MAX_S	600
+#define DMA_IOVA	(1UL << 20)
+#define DMA_SIZE	(1UL << 20)
+
+struct expect {
+	char step[STEP_NAME_MAX];
+	int err;		/* positive errno, 0 for success */
+	bool seen;
+};
+
+struct drive {
+	const struct subcmd *cmd;
+	struct expect expects[MAX_EXPECT];
+	int n_expects;
+	int unexpected;
+	/* options */
+	bool attach;
+	bool unresolved;
+	const char *hold_until;
+	char **args;
+	int n_args;
+};
+
+struct subcmd {
+	const char *name;
+	const char *usage;
+	int min_args, max_args;
+	/* step names (the part before ':'), for checking --expect */
+	const char *const *steps;
+	/* defaults other than success, "name=ERR" */
+	const char *const *defaults;
+	int (*run)(struct drive *d);
+};
+
+/* ---------------------------------------------------------------------- */
+/* Errno names and expectations                                           */
+
+static const char *err_name(int err)
+{
+	static char buf[16];
+	const char *name;
+
+	if (err == 0)
+		return "OK";
+	name = strerrorname_np(err);
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+/* Parses "EPERM", "OK", "0" or "22" into a positive errno; -1 if invalid. */
+static int parse_err(const char *s)
+{
+	const char *name;
+	char *end;
+	long v;
+	int e;
+
+	if (!strcmp(s, "OK"))
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!errno && end != s && !*end)
+		return v < 0 ? -v : v;
+	for (e = 1; e < 4096; e++) {
+		name = strerrorname_np(e);
+		if (name && !strcmp(name, s))
+			return e;
+	}
+	return -1;
+}
+
+static bool step_known(const struct subcmd *cmd, const char *step)
+{
+	size_t len = strcspn(step, ":");
+	const char *const *s;
+
+	for (s = cmd->steps; *s; s++)
+		if (strlen(*s) == len && !strncmp(*s, step, len))
+			return true;
+	return false;
+}
+
+/* Adds "NAME=ERR"; returns -1 on a malformed or unknown one. */
+static int add_expect(struct drive *d, const char *spec)
+{
+	const char *eq = strrchr(spec, '=');
+	struct expect *e;
+	size_t len;
+	int i;
+
+	if (!eq || eq == spec)
+		return -1;
+	len = eq - spec;
+	if (len >= STEP_NAME_MAX)
+		return -1;
+	for (i = 0; i < d->n_expects; i++)
+		if (strlen(d->expects[i].step) == len &&
+		    !strncmp(d->expects[i].step, spec, len))
+			break;
+	if (i == MAX_EXPECT)
+		return -1;
+	e = &d->expects[i];
+	memcpy(e->step, spec, len);
+	e->step[len] = '\0';
+	e->err = parse_err(eq + 1);
+	if (e->err < 0 || !step_known(d->cmd, e->step))
+		return -1;
+	if (i == d->n_expects)
+		d->n_expects++;
+	return 0;
+}
+
+static struct expect *find_expect(struct drive *d, const char *step)
+{
+	int i;
+
+	for (i = 0; i < d->n_expects; i++)
+		if (!strcmp(d->expects[i].step, step))
+			return &d->expects[i];
+	return NULL;
+}
+
+/*
+ * Prints the step's line and checks it against its expectation. The
+ * printf-style details are printed only when the step succeeded. Returns ret.
+ */
+__attribute__((format(printf, 4, 5)))
+static int step(struct drive *d, const char *name, int ret, const char *fmt, ...)
+{
+	struct expect *e = find_expect(d, name);
+	int want = e ? e->err : 0;
+	va_list ap;
+
+	printf("step %s ret=%d (%s)", name, ret, err_name(-ret));
+	if (ret == 0 && fmt && *fmt) {
+		putchar(' ');
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	putchar('\n');
+	if (e)
+		e->seen = true;
+	if (-ret != want) {
+		printf("unexpected %s want=%s\n", name, err_name(want));
+		d->unexpected++;
+	}
+	return ret;
+}
+
+/* Reports expectations for steps that never ran and the overall result. */
+static int finish(struct drive *d)
+{
+	int i;
+
+	for (i = 0; i < d->n_expects; i++) {
+		if (d->expects[i].seen)
+			continue;
+		printf("unexpected %s want=%s not-run\n", d->expects[i].step,
+		       err_name(d->expects[i].err));
+		d->unexpected++;
+	}
+	printf("result %s\n", d->unexpected ? "fail" : "ok");
+	return d->unexpected ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Syscall helpers: 0 or a file descriptor on success, -errno on failure   */
+
+static int sys_open(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int sys_close(int fd)
+{
+	return close(fd) ? -errno : 0;
+}
+
+static int sys_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+/* An ioctl whose argument is a value and whose result is a count. */
+static int sys_ioctl_val(int fd, unsigned long req, unsigned long arg)
+{
+	int ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+static int close_step(struct drive *d, const char *name, int *fd)
+{
+	int ret;
+
+	if (*fd < 0)
+		return 0;
+	ret = sys_close(*fd);
+	*fd = -1;
+	return step(d, name, ret, NULL);
+}
+
+/* ---------------------------------------------------------------------- */
+/* iommufd                                                                 */
+
+static int open_iommufd(struct drive *d, int *fd)
+{
+	int ret = sys_open("/dev/iommu", O_RDWR);
+
+	*fd = ret;
+	return step(d, "open-iommu", ret < 0 ? ret : 0, "fd=%d", ret);
+}
+
+static int ioas_alloc(struct drive *d, int fd, __u32 *ioas_id)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int ret = sys_ioctl(fd, IOMMU_IOAS_ALLOC, &cmd);
+
+	*ioas_id = cmd.out_ioas_id;
+	return step(d, "ioas-alloc", ret, "ioas=%u", cmd.out_ioas_id);
+}
+
+/* IOMMU_HWPT_ALLOC: a paging hwpt for device dev_id on IOAS ioas_id. */
+static int hwpt_alloc(struct drive *d, const char *name, int fd, __u32 dev_id,
+		      __u32 ioas_id, __u32 flags, __u32 *hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = ioas_id,
+		.data_type = IOMMU_HWPT_DATA_NONE,
+	};
+	int ret = sys_ioctl(fd, IOMMU_HWPT_ALLOC, &cmd);
+
+	*hwpt_id = cmd.out_hwpt_id;
+	return step(d, name, ret, "hwpt=%u dev=%u flags=0x%x", cmd.out_hwpt_id,
+		    dev_id, flags);
+}
+
+static int destroy_obj(struct drive *d, const char *name, int fd, __u32 id)
+{
+	struct iommu_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	return step(d, name, sys_ioctl(fd, IOMMU_DESTROY, &cmd), "id=%u", id);
+}
+
+/* ---------------------------------------------------------------------- */
+/* cdev-bind: VFIO_DEVICE_BIND_IOMMUFD, optionally attach, optionally hold   */
+
+/* "03:01.0" -> "0000:03:01.0"; a full address is copied. */
+static int full_bdf(const char *bdf, char *out, size_t size)
+{
+	const char *colon = strchr(bdf, ':');
+	int n;
+
+	if (colon && strchr(colon + 1, ':'))
+		n = snprintf(out, size, "%s", bdf);
+	else
+		n = snprintf(out, size, "0000:%s", bdf);
+	return n > 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+}
+
+/* /sys/bus/pci/devices/BDF/vfio-dev/vfioN -> /dev/vfio/devices/vfioN */
+static int cdev_path(const char *bdf, char *out, size_t size)
+{
+	char dir[256];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	errno = 0;
+	while ((de = readdir(dp))) {
+		if (strncmp(de->d_name, "vfio", 4))
+			continue;
+		snprintf(out, size, "/dev/vfio/devices/%s", de->d_name);
+		ret = 0;
+		break;
+	}
+	if (ret && errno)
+		ret = -errno;
+	if (closedir(dp) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Polls until path exists; -ETIMEDOUT after HOLD_MAX_S. */
+static int hold_until(struct drive *d, const char *path)
+{
+	long waited_ms;
+	int ret = -ETIMEDOUT;
+
+	printf("holding until=%s\n", path);
+	if (fflush(stdout))
+		return step(d, "hold", -errno, NULL);
+	for (waited_ms = 0; waited_ms < HOLD_MAX_S * 1000L;
+	     waited_ms += HOLD_POLL_MS) {
+		if (!access(path, F_OK)) {
+			ret = 0;
+			break;
+		}
+		sleep_ms(HOLD_POLL_MS);
+	}
+	return step(d, "hold", ret, "file=%s", path);
+}
+
+static int cdev_bind_device(struct drive *d, int cdev, int iommufd)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+	int ret = sys_ioctl(cdev, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+
+	return step(d, "bind", ret, "devid=%u", bind.out_devid);
+}
+
+static int cdev_attach(struct drive *d, int cdev, __u32 pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.pt_id = pt_id,
+	};
+	int ret = sys_ioctl(cdev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+
+	/* pt_id comes back as the hwpt the device was attached to */
+	return step(d, "attach", ret, "ioas=%u hwpt=%u", pt_id, attach.pt_id);
+}
+
+static int cdev_detach(struct drive *d, int cdev)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+
+	return step(d, "detach",
+		    sys_ioctl(cdev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach),
+		    NULL);
+}
+
+/* Open the device's cdev and bind it; with --attach, attach it to an IOAS. */
+static int cdev_setup(struct drive *d, int iommufd, int *cdev, bool *attached)
+{
+	char bdf[64], path[300];
+	__u32 ioas_id;
+	int ret;
+
+	ret = full_bdf(d->args[0], bdf, sizeof(bdf));
+	if (!ret)
+		ret = cdev_path(bdf, path, sizeof(path));
+	if (step(d, "find-cdev", ret, "dev=%s cdev=%s", bdf, path))
+		return ret;
+	ret = sys_open(path, O_RDWR);
+	*cdev = ret;
+	if (step(d, "open-cdev", ret < 0 ? ret : 0, "fd=%d", ret))
+		return ret;
+	ret = cdev_bind_device(d, *cdev, iommufd);
+	if (ret || !d->attach)
+		return ret;
+	ret = ioas_alloc(d, iommufd, &ioas_id);
+	if (ret)
+		return ret;
+	ret = cdev_attach(d, *cdev, ioas_id);
+	*attached = !ret;
+	return ret;
+}
+
+static int cmd_cdev_bind(struct drive *d)
+{
+	int iommufd, cdev = -1;
+	bool attached = false;
+
+	if (!open_iommufd(d, &iommufd) &&
+	    !cdev_setup(d, iommufd, &cdev, &attached) && d->hold_until)
+		hold_until(d, d->hold_until);
+	if (attached)
+		cdev_detach(d, cdev);
+	/* closing the cdev unbinds it from iommufd: the DMA owner is released */
+	close_step(d, "close-cdev", &cdev);
+	close_step(d, "close-iommu", &iommufd);
+	return finish(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Mock IOMMU (IOMMU_TEST_CMD)                                              */
+
+struct mock_dev {
+	__u32 stdev_id;		/* selftest object: destroy it to remove */
+	__u32 hwpt_id;		/* hwpt the device was attached to */
+	__u32 idev_id;		/* the iommufd_device (bind) */
+};
+
+/* IOMMU_TEST_OP_MOCK_DOMAIN(_FLAGS): a mock device, bound and attached to pt_id. */
+static int mock_domain(struct drive *d, const char *name, int fd, __u32 pt_id,
+		       __u32 dev_flags, struct mock_dev *md)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = dev_flags ? IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS :
+				  IOMMU_TEST_OP_MOCK_DOMAIN,
+		.id = pt_id,
+		.mock_domain_flags = { .dev_flags = dev_flags },
+	};
+	int ret = sys_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+
+	md->stdev_id = cmd.mock_domain_flags.out_stdev_id;
+	md->hwpt_id = cmd.mock_domain_flags.out_hwpt_id;
+	md->idev_id = cmd.mock_domain_flags.out_idev_id;
+	return step(d, name, ret, "stdev=%u hwpt=%u idev=%u dev_flags=0x%x",
+		    md->stdev_id, md->hwpt_id, md->idev_id, dev_flags);
+}
+
+/* IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE: iommufd_device_replace() onto pt_id. */
+static int mock_replace(struct drive *d, const char *name, int fd,
+			const struct mock_dev *md, __u32 pt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = md->stdev_id,
+		.mock_domain_replace = { .pt_id = pt_id },
+	};
+	int ret = sys_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+
+	return step(d, name, ret, "stdev=%u hwpt=%u", md->stdev_id,
+		    cmd.mock_domain_replace.pt_id);
+}
+
+static int cmd_mock_domain(struct drive *d)
+{
+	struct mock_dev md;
+	__u32 ioas_id;
+	int fd;
+
+	if (!open_iommufd(d, &fd) && !ioas_alloc(d, fd, &ioas_id) &&
+	    !mock_domain(d, "mock-domain", fd, ioas_id, 0, &md))
+		destroy_obj(d, "destroy", fd, md.stdev_id);
+	close_step(d, "close-iommu", &fd);
+	return finish(d);
+}
+
+/*
+ * The incompatible-domain soft failure: a MOCK_FLAGS_DEVICE_NO_DIRTY device
+ * is refused (-EINVAL, mock_domain_nop_attach) by a dirty-tracking domain,
+ * which a second, ordinary mock device had to allocate (the NO_DIRTY one
+ * cannot: -EOPNOTSUPP); a domain allocated for the device itself serves it.
+ */
+static int mock_soft_steps(struct drive *d, int fd)
+{
+	struct mock_dev nodirty, dirty;
+	__u32 ioas_id, dirty_hwpt, own_hwpt;
+
+	if (ioas_alloc(d, fd, &ioas_id) ||
+	    mock_domain(d, "mock-nodirty", fd, ioas_id,
+			MOCK_FLAGS_DEVICE_NO_DIRTY, &nodirty) ||
+	    mock_domain(d, "mock-dirty", fd, ioas_id, 0, &dirty) ||
+	    hwpt_alloc(d, "hwpt-alloc-dirty", fd, dirty.idev_id, ioas_id,
+		       IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &dirty_hwpt))
+		return -1;
+	/* the soft failure; what follows does not depend on it */
+	mock_replace(d, "replace-dirty", fd, &nodirty, dirty_hwpt);
+	if (d->unresolved)
+		return 0;
+	if (hwpt_alloc(d, "hwpt-alloc", fd, nodirty.idev_id, ioas_id, 0,
+		       &own_hwpt))
+		return -1;
+	return mock_replace(d, "replace", fd, &nodirty, own_hwpt);
+}
+
+static int cmd_mock_soft(struct drive *d)
+{
+	int fd;
+
+	if (!open_iommufd(d, &fd))
+		mock_soft_steps(d, fd);
+	/* closing the iommufd destroys the mock devices and every hwpt */
+	close_step(d, "close-iommu", &fd);
+	return finish(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Legacy VFIO container with type1v2                                       */
+
+struct container {
+	int fd;
+	int n_groups;
+	int group_fd[MAX_GROUPS];
+	const char *group[MAX_GROUPS];
+};
+
+static int group_status(struct drive *d, const char *name, int fd)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	int ret = sys_ioctl(fd, VFIO_GROUP_GET_STATUS, &status);
+
+	return step(d, name, ret, "viable=%d container_set=%d",
+		    !!(status.flags & VFIO_GROUP_FLAGS_VIABLE),
+		    !!(status.flags & VFIO_GROUP_FLAGS_CONTAINER_SET));
+}
+
+/* open:G, status:G, set-container:G; set-iommu after the first group. */
+static int container_add_group(struct drive *d, struct container *c,
+			       const char *group)
+{
+	char name[STEP_NAME_MAX], path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+	fd = sys_open(path, O_RDWR);
+	snprintf(name, sizeof(name), "open:%s", group);
+	if (step(d, name, fd < 0 ? fd : 0, "fd=%d", fd))
+		return fd;
+	c->group[c->n_groups] = group;
+	c->group_fd[c->n_groups++] = fd;
+	snprintf(name, sizeof(name), "status:%s", group);
+	ret = group_status(d, name, fd);
+	if (ret)
+		return ret;
+	snprintf(name, sizeof(name), "set-container:%s", group);
+	ret = step(d, name, sys_ioctl(fd, VFIO_GROUP_SET_CONTAINER, &c->fd),
+		   NULL);
+	if (ret || c->n_groups > 1)
+		return ret;
+	ret = sys_ioctl_val(c->fd, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU);
+	return step(d, "set-iommu", ret, "type=type1v2");
+}
+
+static int container_map_unmap(struct drive *d, int fd)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	void *buf;
+	int ret;
+
+	buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (step(d, "buffer", buf == MAP_FAILED ? -errno : 0, "size=%lu",
+		 DMA_SIZE))
+		return -1;
+	map.vaddr = (uintptr_t)buf;
+	ret = step(d, "map", sys_ioctl(fd, VFIO_IOMMU_MAP_DMA, &map),
+		   "iova=0x%llx size=0x%llx", (unsigned long long)map.iova,
+		   (unsigned long long)map.size);
+	if (!ret)
+		ret = step(d, "unmap", sys_ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &unmap),
+			   "iova=0x%llx unmapped=0x%llx",
+			   (unsigned long long)unmap.iova,
+			   (unsigned long long)unmap.size);
+	if (munmap(buf, DMA_SIZE))
+		ret = step(d, "buffer-free", -errno, NULL);
+	return ret;
+}
+
+static int container_steps(struct drive *d, struct container *c)
+{
+	int i, ret;
+
+	ret = sys_ioctl_val(c->fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU);
+	if (step(d, "check-ext", ret < 0 ? ret : 0, "type1v2=%d", ret))
+		return ret;
+	for (i = 0; i < d->n_args; i++) {
+		ret = container_add_group(d, c, d->args[i]);
+		if (ret)
+			return ret;
+	}
+	return container_map_unmap(d, c->fd);
+}
+
+static int cmd_container(struct drive *d)
+{
+	struct container c = { .fd = -1 };
+	char name[STEP_NAME_MAX];
+	int i;
+
+	c.fd = sys_open("/dev/vfio/vfio", O_RDWR);
+	if (!step(d, "open-container", c.fd < 0 ? c.fd : 0, "fd=%d", c.fd))
+		container_steps(d, &c);
+	/* closing a group takes it out of the container (type1 detach_group) */
+	for (i = 0; i < c.n_groups; i++) {
+		snprintf(name, sizeof(name), "close:%s", c.group[i]);
+		close_step(d, name, &c.group_fd[i]);
+	}
+	close_step(d, "close-container", &c.fd);
+	return finish(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* write: one write(2) of STRING to PATH (sysfs bind/unbind errnos)          */
+
+static int write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = sys_open(path, O_WRONLY);
+	if (fd < 0)
+		return fd;
+	n = write(fd, s, len);
+	if (n < 0)
+		ret = -errno;
+	else if ((size_t)n != len)
+		ret = -EIO;
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int cmd_write(struct drive *d)
+{
+	step(d, "write", write_file(d->args[0], d->args[1]), "path=%s",
+	     d->args[0]);
+	return finish(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Command line                                                             */
+
+static const char *const cdev_bind_steps[] = {
+	"open-iommu", "find-cdev", "open-cdev", "bind", "ioas-alloc", "attach",
+	"hold", "detach", "close-cdev", "close-iommu", NULL
+};
+static const char *const mock_domain_steps[] = {
+	"open-iommu", "ioas-alloc", "mock-domain", "destroy", "close-iommu",
+	NULL
+};
+static const char *const mock_soft_steps_names[] = {
+	"open-iommu", "ioas-alloc", "mock-nodirty", "mock-dirty",
+	"hwpt-alloc-dirty", "replace-dirty", "hwpt-alloc", "replace",
+	"close-iommu", NULL
+};
+static const char *const mock_soft_defaults[] = { "replace-dirty=EINVAL", NULL };
+static const char *const container_steps_names[] = {
+	"open-container", "check-ext", "open", "status", "set-container",
+	"set-iommu", "buffer", "map", "unmap", "buffer-free", "close",
+	"close-container", NULL
+};
+static const char *const write_steps[] = { "write", NULL };
+static const char *const no_defaults[] = { NULL };
+
+static const struct subcmd subcmds[] = {
+	{ "cdev-bind", "BDF [--attach] [--hold-until FILE]", 1, 1,
+	  cdev_bind_steps, no_defaults, cmd_cdev_bind },
+	{ "mock-domain", "", 0, 0, mock_domain_steps, no_defaults,
+	  cmd_mock_domain },
+	{ "mock-soft", "[--unresolved]", 0, 0, mock_soft_steps_names,
+	  mock_soft_defaults, cmd_mock_soft },
+	{ "container", "GROUP [GROUP...]", 1, MAX_GROUPS,
+	  container_steps_names, no_defaults, cmd_container },
+	{ "write", "PATH STRING", 2, 2, write_steps, no_defaults, cmd_write },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage:\n");
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		fprintf(f, "  iommu-drive %s %s [--expect STEP=ERR]...\n",
+			subcmds[i].name, subcmds[i].usage);
+	fprintf(f, "Each step prints `step NAME ret=R (ERRNAME) [KEY=VALUE...]`;"
+		" steps expect OK unless --expect\nsays otherwise"
+		" (mock-soft: replace-dirty=EINVAL). Exit 0: every step as"
+		" expected;\n1: not; 2: usage.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "iommu-drive: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	usage(stderr);
+	return 2;
+}
+
+static const struct subcmd *find_subcmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(subcmds) / sizeof(subcmds[0]); i++)
+		if (!strcmp(subcmds[i].name, name))
+			return &subcmds[i];
+	return NULL;
+}
+
+enum { OPT_EXPECT = 1, OPT_ATTACH, OPT_HOLD_UNTIL, OPT_UNRESOLVED };
+
+static int parse_opts(struct drive *d, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "attach", no_argument, NULL, OPT_ATTACH },
+		{ "hold-until", required_argument, NULL, OPT_HOLD_UNTIL },
+		{ "unresolved", no_argument, NULL, OPT_UNRESOLVED },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *const *def;
+	int c;
+
+	for (def = d->cmd->defaults; *def; def++)
+		if (add_expect(d, *def))
+			return usage_error("bad default expectation %s", *def);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_EXPECT:
+			if (add_expect(d, optarg))
+				return usage_error("bad --expect '%s' (STEP=ERRNAME, STEP of this subcommand)",
+						   optarg);
+			break;
+		case OPT_ATTACH:
+		case OPT_HOLD_UNTIL:
+			if (d->cmd->run != cmd_cdev_bind)
+				return usage_error("%s: option for cdev-bind only",
+						   argv[optind - 1]);
+			d->attach |= c == OPT_ATTACH;
+			if (c == OPT_HOLD_UNTIL)
+				d->hold_until = optarg;
+			break;
+		case OPT_UNRESOLVED:
+			if (d->cmd->run != cmd_mock_soft)
+				return usage_error("%s: option for mock-soft only",
+						   argv[optind - 1]);
+			d->unresolved = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return usage_error("bad option in %s", d->cmd->name);
+		}
+	}
+	d->args = argv + optind;
+	d->n_args = argc - optind;
+	if (d->n_args < d->cmd->min_args || d->n_args > d->cmd->max_args)
+		return usage_error("wrong number of arguments for %s",
+				   d->cmd->name);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct drive d;
+	int ret;
+
+	if (argc < 2)
+		return usage_error("%s", "no subcommand");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	d.cmd = find_subcmd(argv[1]);
+	if (!d.cmd)
+		return usage_error("unknown subcommand '%s'", argv[1]);
+	ret = parse_opts(&d, argc - 1, argv + 1);
+	if (ret)
+		return ret;
+	/* line-buffered even into a file: scripts watch it while we hold */
+	if (setvbuf(stdout, NULL, _IOLBF, 0))
+		return 1;
+	return d.cmd->run(&d);
+}
