@@ -45,9 +45,21 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 HDRS      := $(wildcard include/*.h)
 
-.PHONY: all static unit test vmtest demo deps kernels clean vmlinux.h
+.PHONY: all static unit test vmtest demo deps kernels clean vmlinux.h progs
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
+
+# Guest-side programs the scenarios drive the kernel with (6.12 uapi headers).
+progs: $(OUT)/progs/iommu-drive
+
+$(OUT)/uapi/.stamp: scripts/uapi-headers
+	$(call msg,UAPI,$(OUT)/uapi)
+	$(Q)scripts/uapi-headers $(OUT)/uapi
+
+$(OUT)/progs/iommu-drive: tests/vm/progs/iommu-drive.c $(OUT)/uapi/.stamp
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(OUT)/progs
+	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -I$(OUT)/uapi $< -o $@
 
 static: $(OUT)/iommu-audit-static
 
@@ -106,7 +118,7 @@ vmtest: all kernels
 	$(Q)tests/vm/run-all
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests
+	$(Q)$(MAKE) --no-print-directory all progs $(OUT)/unit-tests
 	$(Q)$(MAKE) --no-print-directory kernels
 	$(Q)tests/run
 

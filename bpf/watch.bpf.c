@@ -88,7 +88,7 @@ static __always_inline void fill_group(struct ia_event *e, struct iommu_group *g
 	if (group_has_owner(grp)) {
 		e->flags |= IA_F_OWNER_KNOWN;
 		e->owner_cnt = group_owner_cnt(grp);
-		e->owner = group_owner(grp);
+		e->grp_owner = group_owner(grp);
 	}
 }
 
@@ -190,8 +190,7 @@ static __always_inline int on_group_owner(__u16 hook, __u8 fl, struct iommu_grou
 	if (!e)
 		return 0;
 	fill_group(e, grp);
-	if (owner)
-		e->owner = owner; /* the claimant, not the current owner */
+	e->owner = owner; /* the claimant */
 	ev_submit(e);
 	return 0;
 }
@@ -203,8 +202,7 @@ static __always_inline int on_dev_owner(__u16 hook, __u8 fl, struct device *dev,
 	if (!e)
 		return 0;
 	fill_dev(e, dev);
-	if (owner)
-		e->owner = owner;
+	e->owner = owner;
 	ev_submit(e);
 	return 0;
 }
@@ -371,6 +369,7 @@ static __always_inline int on_release_file(__u16 hook, __u8 fl, void *inode, str
 		return on_exit_ptr(hook, 0, ret);                             \
 	}
 
+#define on_data_group(hook, fl, data, grp) on_group_owner(hook, fl, grp, 0)
 #define on_dev_only(hook, fl, dev, unused) on_dev_owner(hook, fl, dev, 0)
 #define on_group_only(hook, fl, grp, unused) on_group_owner(hook, fl, grp, 0)
 #define on_group_domain(hook, fl, grp, d) on_domain_group(hook, fl, d, grp)
@@ -465,7 +464,7 @@ ENTRY2(iommufd_release, IA_HOOK_IOMMUFD_RELEASE, on_release_file, void *, inode,
 EXIT(iommufd_release, IA_HOOK_IOMMUFD_RELEASE)
 
 /* VFIO legacy container: drivers/vfio/vfio_iommu_type1.c (a module on most kernels) */
-ENTRY2(type1_attach, IA_HOOK_TYPE1_ATTACH, on_group_only, void *, data, struct iommu_group *, grp)
+ENTRY2(type1_attach, IA_HOOK_TYPE1_ATTACH, on_data_group, void *, data, struct iommu_group *, grp)
 EXIT(type1_attach, IA_HOOK_TYPE1_ATTACH)
 
 /*

@@ -110,10 +110,11 @@ struct ia_event {
 	__s64 ret;	/* exit: return value (0 for void functions) */
 	__u64 dev;	/* struct device * */
 	__u64 domain;	/* struct iommu_domain * passed to the call */
-	__u64 owner;	/* claim: owner cookie argument; else group->owner */
+	__u64 owner;	/* the claimant or iommufd context the call acts for, 0 if none */
 	__u64 group;	/* struct iommu_group * */
 	__u64 grp_domain;	  /* group->domain at the time */
 	__u64 grp_default_domain; /* group->default_domain */
+	__u64 grp_owner;	  /* group->owner (5.19+): the current user owner */
 	__s32 group_id;	/* group->id, IA_NO_GROUP if none */
 	__u32 owner_cnt;	/* group->owner_cnt */
 	__u32 domain_type;	/* domain->type, IA_NO_TYPE if none */
@@ -136,11 +137,11 @@ struct ia_counters {
 };
 
 #ifndef __VMLINUX_H__
-_Static_assert(sizeof(struct ia_event) == 200, "struct ia_event layout changed: bump IA_ABI_VERSION");
+_Static_assert(sizeof(struct ia_event) == 208, "struct ia_event layout changed: bump IA_ABI_VERSION");
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
 _Static_assert(IA_HOOK_MAX == 33, "hooks are append-only; update tables in src/hooks.c");
 #else
-_Static_assert(sizeof(struct ia_event) == 200, "struct ia_event layout changed");
+_Static_assert(sizeof(struct ia_event) == 208, "struct ia_event layout changed");
 #endif
 
 #endif /* IOMMU_AUDIT_H */

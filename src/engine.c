@@ -205,9 +205,7 @@ static void sync_group(struct ia_engine *e, const struct ia_event *ev)
 		return;
 	g->owner_known = true;
 	g->owner_cnt = ev->owner_cnt;
-	/* a claim's record carries the claimant, not the current owner */
-	if (ev->hook != IA_HOOK_GROUP_CLAIM && ev->hook != IA_HOOK_DEVICE_CLAIM)
-		g->owner = ev->owner;
+	g->owner = ev->grp_owner;
 }
 
 static void on_domain_set(struct ia_engine *e, const struct ia_event *enter, long ret)

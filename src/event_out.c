@@ -33,6 +33,12 @@ static bool has_ret(const struct ia_decoded *d)
 	return d->ev->phase == IA_PH_EXIT && h && !h->void_ret;
 }
 
+/* A pointer-returning function's result that is an address, not an ERR_PTR. */
+static bool ret_is_ptr(const struct ia_event *ev)
+{
+	return (ev->flags & IA_F_RET_PTR) && !(ev->ret < 0 && ev->ret >= -4095);
+}
+
 static void text_ret(FILE *out, long ret)
 {
 	const char *name = ia_errno_name(ret);
@@ -66,8 +72,13 @@ void ia_event_print_text(FILE *out, const struct ia_decoded *d, __u64 ts_base)
 	if (ev->hook == IA_HOOK_RELEASE_DRIVER && ev->phase == IA_PH_ENTER &&
 	    !(ev->flags & IA_F_RELEASES))
 		fputs(" (no-op)", out);
-	if (has_ret(d))
+	if (has_ret(d) && ret_is_ptr(ev))
+		fprintf(out, " = %#llx", (unsigned long long)ev->ret);
+	else if (has_ret(d))
 		text_ret(out, (long)ev->ret);
+	if (ev->phase == IA_PH_EXIT && (ev->flags & IA_F_HAVE_DOM))
+		fprintf(out, " domain=%#llx(%s)", (unsigned long long)ev->domain,
+			ia_domain_type_name(ev->domain_type));
 	if (ev->phase == IA_PH_EXIT && !d->enter)
 		fputs(" (entry not seen)", out);
 	fprintf(out, "  [%s %u]\n", ev->comm, ev->tid);
@@ -107,11 +118,24 @@ void ia_event_print_json(struct ia_json *j, const struct ia_decoded *d)
 	json_subject(j, d->enter ? d->enter : ev);
 	if (ev->hook == IA_HOOK_RELEASE_DRIVER)
 		ia_json_kbool(j, "releases", (d->enter ? d->enter : ev)->flags & IA_F_RELEASES);
-	if (has_ret(d)) {
+	if (has_ret(d) && ret_is_ptr(ev)) {
+		ia_json_kint(j, "ret", 0);
+		ia_json_kptr(j, "ret_ptr", (__u64)ev->ret);
+	} else if (has_ret(d)) {
 		ia_json_kint(j, "ret", ev->ret);
 		if (ev->ret)
 			ia_json_kstr(j, "errno", ia_errno_name((long)ev->ret) ?: "");
 	}
+	if (ev->phase == IA_PH_EXIT && (ev->flags & IA_F_HAVE_DOM)) {
+		ia_json_kptr(j, "new_domain", ev->domain);
+		ia_json_kstr(j, "new_domain_type", ia_domain_type_name(ev->domain_type));
+	}
+	if (d->enter && d->enter->obj_id)
+		ia_json_kuint(j, "idev_id", d->enter->obj_id);
+	else if (ev->obj_id)
+		ia_json_kuint(j, "idev_id", ev->obj_id);
+	if (ev->obj_id2)
+		ia_json_kuint(j, "hwpt_id", ev->obj_id2);
 	if (ev->phase == IA_PH_EXIT)
 		ia_json_kbool(j, "paired", d->enter != NULL);
 	ia_json_kuint(j, "pid", ev->pid);

@@ -379,6 +379,27 @@ static void hard_failure(struct ia_engine *e, const struct ia_frame *fr, long re
 		 (unsigned long long)en->domain, errname(ret));
 }
 
+/*
+ * Moving a device to its blocking domain, or back to its default domain
+ * while detaching, unbinding or releasing ownership, ends a user's use of
+ * the device: no other domain serves it, so that attach resolves nothing.
+ */
+static bool teardown(struct ia_engine *e, const struct ia_event *en)
+{
+	static const unsigned int hooks[] = {
+		IA_HOOK_DETACH_DEVICE, IA_HOOK_DETACH_GROUP, IA_HOOK_IOMMUFD_DETACH,
+		IA_HOOK_IOMMUFD_UNBIND, IA_HOOK_DEVICE_RELEASE, IA_HOOK_GROUP_RELEASE,
+		IA_HOOK_IOMMUFD_RELEASE,
+	};
+
+	if (en->domain_type == 0) /* IOMMU_DOMAIN_BLOCKED */
+		return true;
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++)
+		if (ia_engine_open_frame(e, en->tid, hooks[i]))
+			return true;
+	return false;
+}
+
 /* Every open attach-family call on the thread saw a device attach fail. */
 static void mark_inner_failure(struct ia_engine *e, __u32 tid)
 {
@@ -409,7 +430,7 @@ static void attach_result(struct ia_engine *e, const struct ia_frame *fr, long r
 		return;
 	p = pending(e, en->dev_name);
 	if (ret == 0) {
-		if (p && en->domain != p->failed_domain)
+		if (p && en->domain != p->failed_domain && !teardown(e, en))
 			soft_resolved(e, p, en, seq);
 		return;
 	}

@@ -87,7 +87,10 @@ static void leave(struct fx *x, __u16 hook, long ret)
 	feed(x, e);
 }
 
-/* A group-state read at entry, as fill_group() does for hooks on a group. */
+/*
+ * A group-state read at entry, as fill_group() does for hooks on a group.
+ * owner: the claimant for claims, the group's current owner otherwise.
+ */
 /* A pointer-returning exit: the probe reads the domain it returns. */
 static void leave_domain(struct fx *x, __u16 hook, __u64 domain)
 {
@@ -106,8 +109,12 @@ static void enter_grp(struct fx *x, __u16 hook, const char *dev, int group, __u6
 	struct ia_event e = ev(x, hook, IA_PH_ENTER, dev, group);
 
 	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
-	e.owner = owner;
 	e.owner_cnt = owner_cnt;
+	/* a claim's owner argument is the claimant; elsewhere it is group->owner */
+	if (hook == IA_HOOK_GROUP_CLAIM || hook == IA_HOOK_DEVICE_CLAIM)
+		e.owner = owner;
+	else
+		e.grp_owner = owner;
 	feed(x, e);
 }
 
@@ -252,6 +259,32 @@ UNIT_TEST(rule_soft_failure_resolved_by_new_domain)
 		CHECK_INT(f->evidence[0], 5);
 		CHECK_INT(f->evidence[1], 14);
 	}
+	ia_engine_free(&x.en);
+}
+
+/* The detach at teardown moves the device to the blocked domain: no resolution. */
+UNIT_TEST(rule_teardown_is_not_a_resolution)
+{
+	struct ia_event e;
+	struct fx x;
+
+	fx_start(&x, 1);
+	attach(&x, MOCK, 9, 0xd1, OPS_MOCK, -EINVAL);
+	enter(&x, IA_HOOK_IOMMUFD_DETACH, MOCK, 9);
+	e = ev(&x, IA_HOOK_ATTACH_DEV_CORE, IA_PH_ENTER, MOCK, 9);
+	e.flags |= IA_F_HAVE_DOM;
+	e.domain = 0xb10c;
+	e.domain_type = 0; /* blocked */
+	feed(&x, e);
+	leave(&x, IA_HOOK_ATTACH_DEV_CORE, 0);
+	leave(&x, IA_HOOK_IOMMUFD_DETACH, 0);
+	enter(&x, IA_HOOK_IOMMUFD_UNBIND, MOCK, 9);
+	enter_grp(&x, IA_HOOK_DEVICE_RELEASE, MOCK, 9, ICTX, 1);
+	attach(&x, MOCK, 9, 0xdef, OPS_MOCK, 0); /* back to the default domain */
+	leave(&x, IA_HOOK_DEVICE_RELEASE, 0);
+	leave(&x, IA_HOOK_IOMMUFD_UNBIND, 0);
+	CHECK_INT(count(&x, IA_RULE_SOFT_FAILURE), 0);
+	CHECK_INT(count(&x, IA_RULE_SOFT_UNRESOLVED), 1);
 	ia_engine_free(&x.en);
 }
 

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# The engine's rules produced by a real kernel (sourced by the guest suites,
+# after lib.sh). Each scenario drives the kernel with build/progs/iommu-drive
+# while watch runs, then asserts the exact findings and the final state with
+# tests/vm/check-findings. Device addresses: scripts/vmtest's topology.
+drive=build/progs/iommu-drive
+A=0000:03:01.0   # e1000 behind the PCIe-to-PCI bridge
+B=0000:03:02.0   # the other e1000, same group
+BRIDGE=0000:02:00.0
+NIC=0000:01:00.0 # e1000e, a group of its own
+
+pci_group() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
+
+# Run the driver program; its own "result ok" is part of the scenario's verdict.
+drive_ok() { # name args...
+	local name=$1; shift
+	"$drive" "$@" >"$out/$name.drive" 2>&1
+	local rc=$?
+	cat "$out/$name.drive"
+	[ $rc = 0 ] || { fail "$name" "iommu-drive $* exited $rc"; return 1; }
+}
+
+# watch stopped; its findings and final state checked; PASS/FAIL printed.
+verdict() { # name check-findings-args...
+	local name=$1; shift
+	if ! watch_stop; then
+		fail "$name" "watch exited non-zero"; cat "$out/$name.err"; return
+	fi
+	"$bin" snapshot --json >"$out/$name.snap" 2>/dev/null
+	if tests/vm/check-findings "$out/$name.out" "$@"; then
+		pass "$name"
+	else
+		fail "$name"
+		grep -E '"type":"(finding|summary)"' "$out/$name.out"
+	fi
+}
+
+unbind() { # bdf
+	local drv
+	drv=$(pci_driver "$1")
+	[ -z "$drv" ] || echo "$1" >"/sys/bus/pci/drivers/$drv/unbind"
+}
+
+# Shared group behind the bridge, through the VFIO cdev and iommufd (test kernel).
+scenario_shared_group_cdev() {
+	local name=shared-group-cdev g holder
+	g=$(pci_group "$A")
+	pci_rebind "$A" vfio-pci
+	require "$A on vfio-pci, $B on e1000" test "$(pci_driver "$A"):$(pci_driver "$B")" = vfio-pci:e1000
+	require "VFIO cdev for $A" test -d "/sys/bus/pci/devices/$A/vfio-dev"
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	# 1. B's kernel driver holds the group: the user claim is refused
+	drive_ok "$name-refused" cdev-bind "$A" --expect bind=EPERM || { watch_stop; return; }
+	# 2. without B's driver the bind succeeds: the group becomes user-owned
+	unbind "$B"
+	rm -f "$out/release"
+	"$drive" cdev-bind "$A" --attach --hold-until "$out/release" >"$out/$name-hold.drive" 2>&1 &
+	holder=$!
+	for _ in $(seq 1 300); do
+		grep -q '^holding' "$out/$name-hold.drive" && break
+		kill -0 $holder 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$out/$name-hold.drive"
+	# 3. B's kernel bind into the user-owned group is refused
+	drive_ok "$name-kbind" write "/sys/bus/pci/drivers/e1000/bind" "$B" --expect write=EBUSY
+	# 4. release: the group goes back to none, and B can bind again
+	touch "$out/release"
+	wait $holder || fail "$name" "the holding iommu-drive failed"
+	drive_ok "$name-rebind" write "/sys/bus/pci/drivers/e1000/bind" "$B"
+	verdict "$name" --snapshot "$out/$name.snap" \
+		--expect "rule=claim-refused,errno=EPERM,group=$g,devices=$A+$B,detail~e1000 on $B" \
+		--expect "rule=bind-refused,errno=EBUSY,group=$g,devices=$B,detail~user-owned by iommufd" \
+		--event "hook=device_claim,phase=exit,ret=0" \
+		--event "hook=iommufd_release,phase=exit,ret=0" \
+		--state "group=$g,owner_kind=none,owner_cnt=1"
+	pci_rebind "$A" ""
+}
+
+# VT-d and the iommufd mock IOMMU both registered: the mock device's IOMMU
+# probe goes to VT-d and fails, and its bind fails (test kernel with VT-d).
+scenario_two_iommu_drivers() {
+	local name=two-iommu-drivers
+	require "two IOMMU drivers registered" test -e /sys/class/iommu/dmar0 -a \
+		-e /sys/class/iommu/iommufd_selftest_iommu.0
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	drive_ok "$name" mock-domain --expect mock-domain=EINVAL
+	verdict "$name" \
+		--expect "rule=multi-driver-probe,errno=EINVAL,drivers~iommufd_selftest_iommu.0,detail~dmar0" \
+		--event "hook=probe_device,phase=exit,errno=ENODEV"
+}
+
+# Legacy VFIO container with two groups: type1 reuses the first group's
+# domain for the second; nothing to report (every kernel).
+scenario_container() {
+	local name=container g1 g2 d
+	g1=$(pci_group "$NIC")
+	g2=$(pci_group "$A")
+	modprobe -q vfio_iommu_type1 2>/dev/null
+	unbind "$BRIDGE"
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" vfio-pci; done
+	require "group $g1 and $g2 devices on vfio-pci" test \
+		"$(pci_driver "$NIC"):$(pci_driver "$A"):$(pci_driver "$B")" = vfio-pci:vfio-pci:vfio-pci
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	drive_ok "$name" container "$g1" "$g2"
+	verdict "$name" --snapshot "$out/$name.snap" \
+		--event "hook=type1_attach,phase=exit,ret=0" \
+		--event "hook=detach_group,phase=enter,group=$g2" \
+		--event "hook=domain_free,phase=enter" \
+		--state "group=$g1,owner_kind=none" --state "group=$g2,owner_kind=none"
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
+	echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
+}
+
+# The mock IOMMU alone (test kernel, --topology mock): a NO_DIRTY mock
+# device replaced onto a dirty-tracking hwpt fails -EINVAL; a new hwpt for
+# it attaches. Resolved, and the variant with no second attempt.
+scenario_soft_failure() {
+	local name=soft-failure-resolved
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	drive_ok "$name" mock-soft
+	verdict "$name" \
+		--expect "rule=soft-failure,errno=EINVAL,retries=1,min_resolve_ns=1,detail~iommufd_mock"
+	name=soft-failure-unresolved
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	drive_ok "$name" mock-soft --unresolved
+	verdict "$name" \
+		--expect "rule=soft-failure-unresolved,errno=EINVAL,retries=1,detail~iommufd unbind"
+}
