@@ -20,11 +20,14 @@ drive_ok() { # name args...
 	[ $rc = 0 ] || { fail "$name" "iommu-drive $* exited $rc"; return 1; }
 }
 
-# watch stopped; its findings and final state checked; PASS/FAIL printed.
+# watch stopped (exit status $want_rc, 0 unless --fail-on made it 3); its
+# findings and final state checked; PASS/FAIL printed.
 verdict() { # name check-findings-args...
-	local name=$1; shift
-	if ! watch_stop; then
-		fail "$name" "watch exited non-zero"; cat "$out/$name.err"; return
+	local name=$1 rc; shift
+	watch_stop
+	rc=$?
+	if [ "$rc" != "${want_rc:-0}" ]; then
+		fail "$name" "watch exited $rc, want ${want_rc:-0}"; cat "$out/$name.err"; return
 	fi
 	"$bin" snapshot --json >"$out/$name.snap" 2>/dev/null
 	if tests/vm/check-findings "$out/$name.out" "$@"; then
@@ -83,9 +86,11 @@ scenario_two_iommu_drivers() {
 	local name=two-iommu-drivers
 	require "two IOMMU drivers registered" test -e /sys/class/iommu/dmar0 -a \
 		-e /sys/class/iommu/iommufd_selftest_iommu.0
-	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	# --fail-on: the finding turns watch's exit status into 3, for CI gating
+	watch_start "$name" --json -v --fail-on=multi-driver-probe,split-group ||
+		{ fail "$name" "watch did not start"; return; }
 	drive_ok "$name" mock-domain --expect mock-domain=EINVAL
-	verdict "$name" \
+	want_rc=3 verdict "$name" \
 		--expect "rule=multi-driver-probe,errno=EINVAL,drivers~iommufd_selftest_iommu.0,detail~dmar0" \
 		--event "hook=probe_device,phase=exit,errno=ENODEV"
 }
