@@ -35,7 +35,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # The analysis side: no BPF, no /sys, no clock. Unit tests link only these.
-CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c \
+CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c
 # The live side: loader and commands.
 LIVE_SRCS := src/loader.c src/cmd_watch.c src/cmd_snapshot.c src/main.c

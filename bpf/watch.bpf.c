@@ -467,6 +467,243 @@ EXIT(iommufd_release, IA_HOOK_IOMMUFD_RELEASE)
 ENTRY2(type1_attach, IA_HOOK_TYPE1_ATTACH, on_data_group, void *, data, struct iommu_group *, grp)
 EXIT(type1_attach, IA_HOOK_TYPE1_ATTACH)
 
+/* iommufd's user interface: drivers/iommu/iommufd/{main,ioas,hw_pagetable}.c */
+static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsigned int cmd)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	e->owner = (__u64)BPF_CORE_READ(filp, private_data);
+	e->arg[0] = cmd;
+	ev_submit(e);
+	return 0;
+}
+
+/* IOAS map/unmap: the kernel's copy of the user's command (ucmd->cmd). */
+static __always_inline int on_ioas(__u16 hook, __u8 fl, struct iommufd_ucmd *ucmd, void *unused)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+	void *cmd = BPF_CORE_READ(ucmd, cmd);
+
+	if (!e)
+		return 0;
+	e->owner = (__u64)BPF_CORE_READ(ucmd, ictx);
+	if (hook == IA_HOOK_IOAS_MAP) {
+		struct iommu_ioas_map *m = cmd;
+
+		e->arg[0] = BPF_CORE_READ(m, iova);
+		e->arg[1] = BPF_CORE_READ(m, length);
+		e->arg[2] = BPF_CORE_READ(m, ioas_id);
+	} else {
+		struct iommu_ioas_unmap *u = cmd;
+
+		e->arg[0] = BPF_CORE_READ(u, iova);
+		e->arg[1] = BPF_CORE_READ(u, length);
+		e->arg[2] = BPF_CORE_READ(u, ioas_id);
+	}
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_object(__u16 hook, __u8 fl, struct iommufd_object *obj, void *unused)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	e->obj_id2 = BPF_CORE_READ(obj, id);
+	ev_submit(e);
+	return 0;
+}
+
+ENTRY2(iommufd_ioctl, IA_HOOK_IOMMUFD_IOCTL, on_ioctl, struct file *, filp, unsigned int, cmd)
+EXIT(iommufd_ioctl, IA_HOOK_IOMMUFD_IOCTL)
+ENTRY2(ioas_map, IA_HOOK_IOAS_MAP, on_ioas, struct iommufd_ucmd *, ucmd, void *, unused)
+EXIT(ioas_map, IA_HOOK_IOAS_MAP)
+ENTRY2(ioas_unmap, IA_HOOK_IOAS_UNMAP, on_ioas, struct iommufd_ucmd *, ucmd, void *, unused)
+EXIT(ioas_unmap, IA_HOOK_IOAS_UNMAP)
+ENTRY2(hwpt_destroy, IA_HOOK_HWPT_DESTROY, on_object, struct iommufd_object *, obj, void *, unused)
+EXIT(hwpt_destroy, IA_HOOK_HWPT_DESTROY)
+
+/*
+ * Map/unmap latency, aggregated here: a per-thread start stamp at entry,
+ * a per-CPU log2 histogram per (domain, operation) at exit. No ring buffer
+ * record per call: these run on every DMA mapping (kernel-notes §9).
+ */
+struct hist_start_key {
+	__u32 tid;
+	__u32 op;
+};
+
+struct hist_start {
+	__u64 ts;
+	__u64 domain;
+	__u64 size;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, struct hist_start_key);
+	__type(value, struct hist_start);
+} hist_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ia_hist_key);
+	__type(value, struct ia_hist);
+} hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ia_fault_key);
+	__type(value, __u64);
+} faults SEC(".maps");
+
+const struct ia_hist hist_zero = {};
+
+static __always_inline __u32 log2_32(__u32 v)
+{
+	__u32 r, shift;
+
+	r = (v > 0xFFFF) << 4;
+	v >>= r;
+	shift = (v > 0xFF) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xF) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 log2_64(__u64 v)
+{
+	__u32 hi = v >> 32;
+
+	return hi ? log2_32(hi) + 32 : log2_32((__u32)v);
+}
+
+static __always_inline int hist_enter(__u32 op, struct iommu_domain *d, __u64 size)
+{
+	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = op };
+	struct hist_start v = { .ts = bpf_ktime_get_ns(), .domain = (__u64)d, .size = size };
+
+	if (!ready)
+		return 0;
+	bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY);
+	return 0;
+}
+
+static __always_inline struct ia_hist *hist_slot(struct ia_hist_key *hk)
+{
+	struct ia_hist *h = bpf_map_lookup_elem(&hists, hk);
+
+	if (h)
+		return h;
+	bpf_map_update_elem(&hists, hk, &hist_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&hists, hk);
+}
+
+/* ret_bytes: the function returns the bytes it (un)mapped, else 0 or -errno. */
+static __always_inline int hist_exit(__u32 op, long ret, bool ret_bytes)
+{
+	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = op };
+	struct ia_hist_key hk = { .op = op };
+	struct hist_start *s = bpf_map_lookup_elem(&hist_starts, &k);
+	__u64 delta, size;
+	struct ia_hist *h;
+	__u32 b;
+
+	if (!s)
+		return 0;
+	delta = bpf_ktime_get_ns() - s->ts;
+	hk.domain = s->domain;
+	size = s->size;
+	bpf_map_delete_elem(&hist_starts, &k);
+	h = hist_slot(&hk);
+	if (!h)
+		return 0;
+	b = log2_64(delta);
+	if (b >= IA_HIST_BUCKETS)
+		b = IA_HIST_BUCKETS - 1;
+	h->buckets[b]++;
+	h->sum_ns += delta;
+	if (delta > h->max_ns)
+		h->max_ns = delta;
+	h->calls++;
+	if (ret_bytes ? ret <= 0 : ret != 0)
+		h->errors++;
+	else
+		h->bytes += ret_bytes ? (__u64)ret : size;
+	return 0;
+}
+
+#define HIST_HOOK(name, op, ret_bytes, ...)                                   \
+	SEC("?fentry")                                                        \
+	int BPF_PROG(name##_fentry, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
+	{                                                                     \
+		return hist_enter(op, d, __VA_ARGS__);                        \
+	}                                                                     \
+	SEC("?kprobe")                                                        \
+	int BPF_KPROBE(name##_kprobe, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
+	{                                                                     \
+		return hist_enter(op, d, __VA_ARGS__);                        \
+	}                                                                     \
+	SEC("?fexit")                                                         \
+	int BPF_PROG(name##_fexit)                                            \
+	{                                                                     \
+		__u64 ret = 0;                                                \
+		bpf_get_func_ret(ctx, &ret);                                  \
+		return hist_exit(op, ret_bytes ? (long)ret : (int)ret, ret_bytes); \
+	}                                                                     \
+	SEC("?kretprobe")                                                     \
+	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
+	{                                                                     \
+		return hist_exit(op, ret_bytes ? ret : (int)ret, ret_bytes);  \
+	}
+
+/* iommu_map(domain, iova, paddr, size, ...); iommu_unmap(domain, iova, size) */
+HIST_HOOK(map, IA_OP_MAP, false, a3)
+HIST_HOOK(unmap, IA_OP_UNMAP, true, a2)
+HIST_HOOK(map_sg, IA_OP_MAP_SG, true, 0)
+HIST_HOOK(unmap_fast, IA_OP_UNMAP_FAST, true, a2)
+
+static __always_inline int count_fault(const char *name_src, bool kernel_ptr)
+{
+	struct ia_fault_key k = {};
+	__u64 one = 1, *n;
+
+	if (!ready)
+		return 0;
+	bpf_probe_read_kernel_str(k.dev_name, sizeof(k.dev_name), name_src);
+	n = bpf_map_lookup_elem(&faults, &k);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&faults, &k, &one, BPF_NOEXIST);
+	return 0;
+}
+
+SEC("?tp_btf/io_page_fault")
+int BPF_PROG(tp_page_fault_btf, struct device *dev, unsigned long iova, int flags)
+{
+	return count_fault(BPF_CORE_READ(dev, kobj.name), true);
+}
+
+SEC("?tracepoint/iommu/io_page_fault")
+int tp_page_fault_tp(struct trace_event_raw_iommu_error *ctx)
+{
+	return count_fault((void *)ctx + (ctx->__data_loc_device & 0xffff), false);
+}
+
 /*
  * iommu:* tracepoints (include/trace/events/iommu.h). tp_btf where BPF
  * tracing programs load; classic tracepoints otherwise (they carry the

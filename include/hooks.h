@@ -8,6 +8,7 @@
 #define IA_HOOKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "iommu_audit.h"
 
 #define IA_MAX_TARGETS 3
@@ -30,6 +31,9 @@ struct ia_hook_info {
 /* NULL for an unknown id (e.g. from a newer recording). */
 const struct ia_hook_info *ia_hook_info(unsigned int id);
 const char *ia_hook_name(unsigned int id);
+
+/* "IOAS_MAP" for an iommufd ioctl command; unknown ones as hex in buf. */
+const char *ia_iommufd_cmd_name(unsigned int cmd, char *buf, size_t len);
 
 /* "EBUSY" for -16, NULL when no name is known. */
 const char *ia_errno_name(long ret);

@@ -77,6 +77,17 @@ enum ia_hook {
 	IA_HOOK_IOMMUFD_RELEASE = 31, /* iommufd_fops_release(inode, filp): the context goes away */
 	/* VFIO legacy container */
 	IA_HOOK_TYPE1_ATTACH = 32,    /* vfio_iommu_type1_attach_group(data, group, type) */
+	/* iommufd user interface */
+	IA_HOOK_IOMMUFD_IOCTL = 33,   /* iommufd_fops_ioctl(filp, cmd, arg): arg[0] = cmd */
+	IA_HOOK_IOAS_MAP = 34,	      /* iommufd_ioas_map(ucmd): arg[0] iova, [1] length, [2] ioas id */
+	IA_HOOK_IOAS_UNMAP = 35,      /* iommufd_ioas_unmap(ucmd): the same */
+	IA_HOOK_HWPT_DESTROY = 36,    /* iommufd_hwpt_paging_destroy(obj): obj_id2 */
+	/* map/unmap: aggregated in the kernel (struct ia_hist), no record per call */
+	IA_HOOK_MAP = 37,	      /* iommu_map(domain, iova, paddr, size, ...) */
+	IA_HOOK_UNMAP = 38,	      /* iommu_unmap(domain, iova, size): ret bytes */
+	IA_HOOK_MAP_SG = 39,	      /* iommu_map_sg(domain, iova, sg, nents, ...): ret bytes */
+	IA_HOOK_UNMAP_FAST = 40,      /* iommu_unmap_fast(domain, iova, size, gather): ret bytes */
+	IA_HOOK_TP_PAGE_FAULT = 41,   /* iommu:io_page_fault, counted per device */
 	IA_HOOK_MAX,
 };
 
@@ -123,9 +134,42 @@ struct ia_event {
 	__u64 dev_ops;		/* the device's iommu_ops (group hooks: its first device's) */
 	__u32 obj_id;		/* iommufd: the device object's id */
 	__u32 obj_id2;		/* iommufd: the hwpt object's id */
+	__u64 arg[3];		/* per hook, see enum ia_hook */
 	char dev_name[IA_NAME_LEN];
 	char drv_name[IA_NAME_LEN];
 	char comm[IA_COMM_LEN];
+};
+
+/* In-kernel map/unmap latency: log2 nanosecond buckets, per domain and operation. */
+#define IA_HIST_BUCKETS 32 /* bucket b counts [2^b, 2^(b+1)) ns; the last takes the rest */
+
+enum ia_hist_op {
+	IA_OP_MAP = 0,
+	IA_OP_UNMAP = 1,
+	IA_OP_MAP_SG = 2,
+	IA_OP_UNMAP_FAST = 3,
+	IA_OP_MAX,
+};
+
+struct ia_hist_key {
+	__u64 domain; /* struct iommu_domain * */
+	__u32 op;     /* enum ia_hist_op */
+	__u32 pad;
+};
+
+/* Monotonic counters (per CPU in the kernel; user space sums them). */
+struct ia_hist {
+	__u64 buckets[IA_HIST_BUCKETS];
+	__u64 sum_ns;
+	__u64 max_ns;
+	__u64 calls;
+	__u64 errors;
+	__u64 bytes; /* mapped or unmapped, as the call reported */
+};
+
+/* iommu:io_page_fault per device */
+struct ia_fault_key {
+	char dev_name[IA_NAME_LEN];
 };
 
 /*
@@ -137,11 +181,13 @@ struct ia_counters {
 };
 
 #ifndef __VMLINUX_H__
-_Static_assert(sizeof(struct ia_event) == 208, "struct ia_event layout changed: bump IA_ABI_VERSION");
+_Static_assert(sizeof(struct ia_event) == 232, "struct ia_event layout changed: bump IA_ABI_VERSION");
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
-_Static_assert(IA_HOOK_MAX == 33, "hooks are append-only; update tables in src/hooks.c");
+_Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");
+_Static_assert(sizeof(struct ia_hist_key) == 16, "struct ia_hist_key layout changed");
+_Static_assert(IA_HOOK_MAX == 42, "hooks are append-only; update tables in src/hooks.c");
 #else
-_Static_assert(sizeof(struct ia_event) == 208, "struct ia_event layout changed");
+_Static_assert(sizeof(struct ia_event) == 232, "struct ia_event layout changed");
 #endif
 
 #endif /* IOMMU_AUDIT_H */

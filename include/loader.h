@@ -63,6 +63,12 @@ int ia_loader_ringbuf_fd(const struct ia_loader *l);
 /* Drop and event counters from the BPF side. */
 void ia_loader_counters(const struct ia_loader *l, __u64 *events, __u64 *drops);
 void ia_loader_stop(struct ia_loader *l);
+struct ia_hist_entry;
+/* The map/unmap histograms summed over CPUs (*out malloc'ed); 0 or -errno. */
+int ia_loader_hists(const struct ia_loader *l, struct ia_hist_entry **out, size_t *n);
+/* Page faults per device: calls fn for each. 0 or -errno. */
+int ia_loader_faults(const struct ia_loader *l, void (*fn)(void *ctx, const char *dev, __u64 n),
+		     void *ctx);
 const char *ia_via_name(enum ia_via v);
 int ia_loader_attached(const struct ia_loader *l);
 

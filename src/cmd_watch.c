@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -15,6 +16,8 @@
 #include "engine.h"
 #include "event_out.h"
 #include "finding_out.h"
+#include "hist.h"
+#include "hooks.h"
 #include "ksyms.h"
 #include "json.h"
 #include "loader.h"
@@ -146,6 +149,61 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 	return err;
 }
 
+/* The map/unmap histograms, read from the kernel now. */
+static void print_hists(struct watch_ctx *w, const struct ia_loader *l)
+{
+	struct ia_hist_entry *e;
+	size_t n;
+	int err = ia_loader_hists(l, &e, &n);
+
+	if (err) {
+		ia_error(w->o, "reading the map/unmap histograms failed: %s", strerror(-err));
+		return;
+	}
+	if (w->o->json)
+		ia_hist_print_json(&w->json, e, n, &w->engine.model);
+	else
+		ia_hist_print_text(stdout, e, n, &w->engine.model);
+	free(e);
+}
+
+static void json_fault(void *ctx, const char *dev, __u64 n)
+{
+	ia_json_kuint(ctx, dev, n);
+}
+
+static void text_fault(void *ctx, const char *dev, __u64 n)
+{
+	(void)ctx;
+	printf("io_page_fault %s: %llu\n", dev, (unsigned long long)n);
+}
+
+static void json_ioctls(struct ia_json *j, const struct ia_engine_stats *s, bool errors)
+{
+	char buf[16];
+
+	ia_json_key(j, errors ? "ioctl_errors" : "ioctls");
+	ia_json_obj_begin(j);
+	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++) {
+		__u64 v = errors ? s->ioctl_errors[nr] : s->ioctls[nr];
+
+		if (v)
+			ia_json_kuint(j, ia_iommufd_cmd_name(((unsigned int)';' << 8) | nr, buf, sizeof(buf)), v);
+	}
+	ia_json_obj_end(j);
+}
+
+static void text_ioctls(const struct ia_engine_stats *s)
+{
+	char buf[16];
+
+	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++)
+		if (s->ioctls[nr])
+			printf("iommufd ioctl %-24s %llu (%llu failed)\n",
+			       ia_iommufd_cmd_name(((unsigned int)';' << 8) | nr, buf, sizeof(buf)),
+			       (unsigned long long)s->ioctls[nr], (unsigned long long)s->ioctl_errors[nr]);
+}
+
 static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 {
 	const struct ia_engine_stats *s = &w->engine.stats;
@@ -158,6 +216,9 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 		ia_findings_print_summary(stdout, w->engine.findings, w->engine.nfindings);
 		for (size_t i = 0; i < w->engine.nfindings; i++)
 			ia_finding_print_text(stdout, &w->engine.findings[i]);
+		print_hists(w, l);
+		text_ioctls(s);
+		ia_loader_faults(l, text_fault, NULL);
 		printf("records %llu, dropped %llu, malformed %llu, unpaired exits %llu, probes %d attached\n",
 		       (unsigned long long)s->records, (unsigned long long)drops,
 		       (unsigned long long)s->bad_records, (unsigned long long)s->unpaired_exits,
@@ -165,6 +226,7 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 		return;
 	}
 	ia_state_print_json(&w->json, &w->engine.model, "engine");
+	print_hists(w, l);
 	ia_json_obj_begin(&w->json);
 	ia_json_kstr(&w->json, "type", "summary");
 	ia_json_kint(&w->json, "schema", 1);
@@ -176,6 +238,12 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 	ia_json_kuint(&w->json, "lost_frames", s->lost_frames);
 	ia_json_kint(&w->json, "probes_attached", ia_loader_attached(l));
 	ia_json_kuint(&w->json, "findings", w->engine.nfindings);
+	json_ioctls(&w->json, s, false);
+	json_ioctls(&w->json, s, true);
+	ia_json_key(&w->json, "page_faults");
+	ia_json_obj_begin(&w->json);
+	ia_loader_faults(l, json_fault, &w->json);
+	ia_json_obj_end(&w->json);
 	ia_json_obj_end(&w->json);
 }
 

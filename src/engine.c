@@ -280,6 +280,10 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 	case IA_HOOK_RELEASE_DRIVER:
 		on_release_exit(e, f);
 		break;
+	case IA_HOOK_IOMMUFD_IOCTL:
+		e->stats.ioctls[f->enter.arg[0] & 0xff]++;
+		e->stats.ioctl_errors[f->enter.arg[0] & 0xff] += ev->ret != 0;
+		break;
 	case IA_HOOK_USE_DEFAULT:
 		probe = ia_engine_open_frame(e, ev->tid, IA_HOOK_REALLY_PROBE);
 		if (probe && ev->ret == 0)

@@ -69,6 +69,14 @@ void ia_event_print_text(FILE *out, const struct ia_decoded *d, __u64 ts_base)
 			ia_domain_type_name(s->domain_type));
 	if ((s->hook == IA_HOOK_GROUP_CLAIM || s->hook == IA_HOOK_DEVICE_CLAIM) && s->owner)
 		fprintf(out, " owner=%#llx", (unsigned long long)s->owner);
+	if (s->hook == IA_HOOK_IOMMUFD_IOCTL) {
+		char buf[16];
+
+		fprintf(out, " cmd=%s", ia_iommufd_cmd_name((unsigned int)s->arg[0], buf, sizeof(buf)));
+	}
+	if (s->hook == IA_HOOK_IOAS_MAP || s->hook == IA_HOOK_IOAS_UNMAP)
+		fprintf(out, " iova=%#llx length=%llu ioas=%llu", (unsigned long long)s->arg[0],
+			(unsigned long long)s->arg[1], (unsigned long long)s->arg[2]);
 	if (ev->hook == IA_HOOK_RELEASE_DRIVER && ev->phase == IA_PH_ENTER &&
 	    !(ev->flags & IA_F_RELEASES))
 		fputs(" (no-op)", out);
@@ -100,6 +108,26 @@ static void json_subject(struct ia_json *j, const struct ia_event *s)
 		ia_json_kptr(j, "owner", s->owner);
 	if (s->flags & IA_F_OWNER_KNOWN)
 		ia_json_kuint(j, "owner_cnt", s->owner_cnt);
+}
+
+/* The arguments that hooks of the iommufd interface carry in arg[]. */
+static void json_call_args(struct ia_json *j, const struct ia_event *s)
+{
+	char buf[16];
+
+	switch (s->hook) {
+	case IA_HOOK_IOMMUFD_IOCTL:
+		ia_json_kstr(j, "cmd", ia_iommufd_cmd_name((unsigned int)s->arg[0], buf, sizeof(buf)));
+		break;
+	case IA_HOOK_IOAS_MAP:
+	case IA_HOOK_IOAS_UNMAP:
+		ia_json_kptr(j, "iova", s->arg[0]);
+		ia_json_kuint(j, "length", s->arg[1]);
+		ia_json_kuint(j, "ioas_id", s->arg[2]);
+		break;
+	default:
+		break;
+	}
 }
 
 void ia_event_print_json(struct ia_json *j, const struct ia_decoded *d)
@@ -136,6 +164,9 @@ void ia_event_print_json(struct ia_json *j, const struct ia_decoded *d)
 		ia_json_kuint(j, "idev_id", ev->obj_id);
 	if (ev->obj_id2)
 		ia_json_kuint(j, "hwpt_id", ev->obj_id2);
+	json_call_args(j, d->enter ? d->enter : ev);
+	if (ev->phase == IA_PH_EXIT && d->enter)
+		ia_json_kuint(j, "latency_ns", ev->ts_ns - d->enter->ts_ns);
 	if (ev->phase == IA_PH_EXIT)
 		ia_json_kbool(j, "paired", d->enter != NULL);
 	ia_json_kuint(j, "pid", ev->pid);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <string.h>
 #include "hooks.h"
 
@@ -75,7 +76,51 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 				      { "iommufd_fops_release" } },
 	[IA_HOOK_TYPE1_ATTACH] = { IA_HOOK_TYPE1_ATTACH, "type1_attach", IA_KIND_CALL, false, false,
 				   { "vfio_iommu_type1_attach_group" } },
+	[IA_HOOK_IOMMUFD_IOCTL] = { IA_HOOK_IOMMUFD_IOCTL, "iommufd_ioctl", IA_KIND_CALL, false, false,
+				    { "iommufd_fops_ioctl" } },
+	[IA_HOOK_IOAS_MAP] = { IA_HOOK_IOAS_MAP, "ioas_map", IA_KIND_CALL, false, false,
+			       { "iommufd_ioas_map" } },
+	[IA_HOOK_IOAS_UNMAP] = { IA_HOOK_IOAS_UNMAP, "ioas_unmap", IA_KIND_CALL, false, false,
+				 { "iommufd_ioas_unmap" } },
+	[IA_HOOK_HWPT_DESTROY] = { IA_HOOK_HWPT_DESTROY, "hwpt_destroy", IA_KIND_CALL, true, false,
+				   { "iommufd_hwpt_paging_destroy" } },
+	/* aggregated in the kernel: no records, histograms (struct ia_hist) */
+	[IA_HOOK_MAP] = { IA_HOOK_MAP, "map", IA_KIND_CALL, false, false, { "iommu_map" } },
+	[IA_HOOK_UNMAP] = { IA_HOOK_UNMAP, "unmap", IA_KIND_CALL, false, false, { "iommu_unmap" } },
+	[IA_HOOK_MAP_SG] = { IA_HOOK_MAP_SG, "map_sg", IA_KIND_CALL, false, false, { "iommu_map_sg" } },
+	[IA_HOOK_UNMAP_FAST] = { IA_HOOK_UNMAP_FAST, "unmap_fast", IA_KIND_CALL, false, false,
+				 { "iommu_unmap_fast" } },
+	[IA_HOOK_TP_PAGE_FAULT] = { IA_HOOK_TP_PAGE_FAULT, "tp_page_fault", IA_KIND_TRACEPOINT, true, false,
+				    { "iommu/io_page_fault" } },
 };
+
+/* iommufd ioctl numbers, _IO(';', nr) (include/uapi/linux/iommufd.h; kernel-notes §6). */
+static const char *const iommufd_cmds[] = {
+	[0x80 - 0x80] = "DESTROY", [0x81 - 0x80] = "IOAS_ALLOC", [0x82 - 0x80] = "IOAS_ALLOW_IOVAS",
+	[0x83 - 0x80] = "IOAS_COPY", [0x84 - 0x80] = "IOAS_IOVA_RANGES", [0x85 - 0x80] = "IOAS_MAP",
+	[0x86 - 0x80] = "IOAS_UNMAP", [0x87 - 0x80] = "OPTION", [0x88 - 0x80] = "VFIO_IOAS",
+	[0x89 - 0x80] = "HWPT_ALLOC", [0x8a - 0x80] = "GET_HW_INFO",
+	[0x8b - 0x80] = "HWPT_SET_DIRTY_TRACKING", [0x8c - 0x80] = "HWPT_GET_DIRTY_BITMAP",
+	[0x8d - 0x80] = "HWPT_INVALIDATE", [0x8e - 0x80] = "FAULT_QUEUE_ALLOC",
+	[0x8f - 0x80] = "IOAS_MAP_FILE", [0x90 - 0x80] = "VIOMMU_ALLOC", [0x91 - 0x80] = "VDEVICE_ALLOC",
+	[0x92 - 0x80] = "IOAS_CHANGE_PROCESS", [0x93 - 0x80] = "VEVENTQ_ALLOC",
+	[0x94 - 0x80] = "HW_QUEUE_ALLOC",
+};
+
+const char *ia_iommufd_cmd_name(unsigned int cmd, char *buf, size_t len)
+{
+	unsigned int nr = cmd & 0xff;
+
+	if (((cmd >> 8) & 0xff) == ';') {
+		if (nr == 0xa0)
+			return "TEST_CMD";
+		if (nr >= 0x80 && nr - 0x80 < sizeof(iommufd_cmds) / sizeof(iommufd_cmds[0]) &&
+		    iommufd_cmds[nr - 0x80])
+			return iommufd_cmds[nr - 0x80];
+	}
+	snprintf(buf, len, "%#x", cmd);
+	return buf;
+}
 
 const struct ia_hook_info *ia_hook_info(unsigned int id)
 {

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "hist.h"
 #include "loader.h"
 #include "ksyms.h"
 #include "watch.skel.h"
@@ -380,4 +381,80 @@ void ia_loader_stop(struct ia_loader *l)
 	btf__free(l->vmlinux);
 	l->skel = NULL;
 	l->vmlinux = NULL;
+}
+
+/* One key's per-CPU values, summed. */
+static int hist_sum(int fd, const struct ia_hist_key *k, int ncpus, struct ia_hist *sum)
+{
+	struct ia_hist *percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	int err = 0;
+
+	if (!percpu)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(fd, k, percpu))
+		err = -errno;
+	for (int c = 0; !err && c < ncpus; c++)
+		ia_hist_add(sum, &percpu[c]);
+	free(percpu);
+	return err;
+}
+
+int ia_loader_hists(const struct ia_loader *l, struct ia_hist_entry **out, size_t *n)
+{
+	int fd = bpf_map__fd(l->skel->maps.hists), ncpus = libbpf_num_possible_cpus();
+	struct ia_hist_key key, prev;
+	struct ia_hist_entry *e = NULL, *grown;
+	bool first = true;
+	size_t cnt = 0;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		prev = key;
+		first = false;
+		grown = realloc(e, (cnt + 1) * sizeof(*e));
+		if (!grown) {
+			err = -ENOMEM;
+			break;
+		}
+		e = grown;
+		e[cnt].key = key;
+		err = hist_sum(fd, &key, ncpus, &e[cnt].h);
+		if (err == -ENOENT) { /* deleted meanwhile: never, these are monotonic */
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		cnt++;
+	}
+	if (err) {
+		free(e);
+		return err;
+	}
+	ia_hist_sort(e, cnt);
+	*out = e;
+	*n = cnt;
+	return 0;
+}
+
+int ia_loader_faults(const struct ia_loader *l, void (*fn)(void *ctx, const char *dev, __u64 n),
+		     void *ctx)
+{
+	int fd = bpf_map__fd(l->skel->maps.faults);
+	struct ia_fault_key key, prev;
+	bool first = true;
+	__u64 count;
+
+	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		if (!bpf_map_lookup_elem(fd, &key, &count))
+			fn(ctx, key.dev_name, count);
+		prev = key;
+		first = false;
+	}
+	return 0;
 }

@@ -132,3 +132,50 @@ scenario_soft_failure() {
 	verdict "$name" \
 		--expect "rule=soft-failure-unresolved,errno=EINVAL,retries=1,detail~iommufd unbind"
 }
+
+# Exactness (test kernel, VT-d): N IOAS map+unmap pairs of LENGTH bytes on the
+# e1000e's VT-d domain through the VFIO cdev. iommu-audit must count exactly N
+# IOAS_MAP and N IOAS_UNMAP ioctls, and exactly N*LENGTH bytes through
+# iommu_map and through iommu_unmap(_fast) on that domain (one ioctl may call
+# iommu_map several times for non-contiguous pages: bytes are exact, calls not).
+scenario_exactness() {
+	local name=exactness n=64 len=65536
+	pci_rebind "$NIC" vfio-pci
+	require "$NIC on vfio-pci" test "$(pci_driver "$NIC")" = vfio-pci
+	watch_start "$name" --json || { fail "$name" "watch did not start"; return; }
+	drive_ok "$name" map-loop "$NIC" $n $len
+	watch_stop
+	if python3 - "$out/$name.out" "$NIC" $n $len <<'PY'
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+nic, n, length = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+summary = [o for o in objs if o["type"] == "summary"][0]
+bad = []
+for cmd in ("IOAS_MAP", "IOAS_UNMAP"):
+    if summary["ioctls"].get(cmd) != n:
+        bad.append(f"{cmd}: {summary['ioctls'].get(cmd)} ioctls, want {n}")
+if summary["drops"]:
+    bad.append(f"{summary['drops']} records dropped")
+doms = {e["domain"] for e in objs if e["type"] == "event" and e["hook"] == "hwpt_attach"
+        and e.get("dev") == nic and "domain" in e}
+if len(doms) != 1:
+    bad.append(f"the device's iommufd domain is not unique: {doms}")
+hists = [h for h in objs if h["type"] == "histogram" and h["domain"] in doms]
+mapped = sum(h["bytes"] for h in hists if h["op"] in ("map", "map_sg"))
+unmapped = sum(h["bytes"] for h in hists if h["op"] in ("unmap", "unmap_fast"))
+for what, got in (("mapped", mapped), ("unmapped", unmapped)):
+    if got != n * length:
+        bad.append(f"{what} {got} bytes on {doms}, want {n * length}")
+for h in hists:
+    print(f"{h['op']}: {h['calls']} calls, {h['bytes']} bytes, {h['errors']} errors, "
+          f"p50 {h['p50_ns']} p99 {h['p99_ns']} max {h['max_ns']} ns")
+print("\n".join(bad) if bad else f"exact: {n} IOAS_MAP, {n} IOAS_UNMAP, {n * length} bytes each way")
+sys.exit(1 if bad else 0)
+PY
+	then
+		pass "$name"
+	else
+		fail "$name"
+	fi
+	pci_rebind "$NIC" ""
+}

@@ -11,6 +11,9 @@
  *   container GROUP [GROUP...]                     legacy VFIO container
  *   write PATH STRING                              one write(2), e.g. a
  *                                                  sysfs driver bind
+ *   map-loop BDF N LENGTH                          N IOAS map+unmap pairs of
+ *                                                  LENGTH bytes on the device's
+ *                                                  domain (VFIO cdev + iommufd)
  *
  * Every step prints one line
  *
@@ -430,7 +433,8 @@ static int cdev_detach(struct drive *d, int cdev)
 }
 
 /* Open the device's cdev and bind it; with --attach, attach it to an IOAS. */
-static int cdev_setup(struct drive *d, int iommufd, int *cdev, bool *attached)
+static int cdev_setup_ioas(struct drive *d, int iommufd, int *cdev, bool *attached,
+			   __u32 *ioas_out)
 {
 	char bdf[64], path[300] = "";
 	__u32 ioas_id;
@@ -453,7 +457,15 @@ static int cdev_setup(struct drive *d, int iommufd, int *cdev, bool *attached)
 		return ret;
 	ret = cdev_attach(d, *cdev, ioas_id);
 	*attached = !ret;
+	*ioas_out = ioas_id;
 	return ret;
+}
+
+static int cdev_setup(struct drive *d, int iommufd, int *cdev, bool *attached)
+{
+	__u32 ioas_id;
+
+	return cdev_setup_ioas(d, iommufd, cdev, attached, &ioas_id);
 }
 
 static int cmd_cdev_bind(struct drive *d)
@@ -467,6 +479,91 @@ static int cmd_cdev_bind(struct drive *d)
 	if (attached)
 		cdev_detach(d, cdev);
 	/* closing the cdev unbinds it from iommufd: the DMA owner is released */
+	close_step(d, "close-cdev", &cdev);
+	close_step(d, "close-iommu", &iommufd);
+	return finish(d);
+}
+
+/* ---------------------------------------------------------------------- */
+/* IOAS map/unmap loop (exactness test, benchmark)                          */
+
+static int ioas_map(int fd, __u32 ioas_id, void *buf, __u64 len, __u64 *iova)
+{
+	struct iommu_ioas_map m = {
+		.size = sizeof(m),
+		.flags = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)buf,
+		.length = len,
+	};
+	int ret = sys_ioctl(fd, IOMMU_IOAS_MAP, &m);
+
+	*iova = m.iova;
+	return ret;
+}
+
+static int ioas_unmap(int fd, __u32 ioas_id, __u64 iova, __u64 len)
+{
+	struct iommu_ioas_unmap u = {
+		.size = sizeof(u), .ioas_id = ioas_id, .iova = iova, .length = len,
+	};
+	int ret = sys_ioctl(fd, IOMMU_IOAS_UNMAP, &u);
+
+	return ret ? ret : (u.length == len ? 0 : -EIO);
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* The pairs: one step line with the count done and the time they took. */
+static int map_pairs(struct drive *d, int fd, __u32 ioas_id, void *buf, long n, __u64 len)
+{
+	__u64 t0 = now_ns(), iova = 0;
+	long i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		ret = ioas_map(fd, ioas_id, buf, len, &iova);
+		if (!ret)
+			ret = ioas_unmap(fd, ioas_id, iova, len);
+	}
+	return step(d, "map-loop", ret, "pairs=%ld length=%llu ns=%llu", ret ? i - 1 : i,
+		    (unsigned long long)len, (unsigned long long)(now_ns() - t0));
+}
+
+static int cmd_map_loop(struct drive *d)
+{
+	long n = strtol(d->args[1], NULL, 0);
+	long long len = strtoll(d->args[2], NULL, 0);
+	int iommufd, cdev = -1, ret;
+	bool attached = false;
+	__u32 ioas_id = 0;
+	void *buf = MAP_FAILED;
+
+	if (n <= 0 || len <= 0 || len % 4096) {
+		fprintf(stderr, "iommu-drive: map-loop wants N > 0 and a LENGTH in whole pages\n");
+		return 2;
+	}
+	d->attach = true;
+	if (open_iommufd(d, &iommufd))
+		return finish(d);
+	ret = cdev_setup_ioas(d, iommufd, &cdev, &attached, &ioas_id);
+	if (!ret) {
+		buf = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+			   -1, 0);
+		ret = step(d, "buffer", buf == MAP_FAILED ? -errno : 0, "bytes=%lld", len);
+	}
+	if (!ret)
+		map_pairs(d, iommufd, ioas_id, buf, n, (__u64)len);
+	if (buf != MAP_FAILED)
+		munmap(buf, (size_t)len);
+	if (attached)
+		cdev_detach(d, cdev);
 	close_step(d, "close-cdev", &cdev);
 	close_step(d, "close-iommu", &iommufd);
 	return finish(d);
@@ -744,6 +841,10 @@ static const char *const container_steps_names[] = {
 	"close-container", NULL
 };
 static const char *const write_steps[] = { "write", NULL };
+static const char *const map_loop_steps[] = {
+	"open-iommu", "find-cdev", "open-cdev", "bind", "ioas-alloc", "attach",
+	"buffer", "map-loop", "detach", "close-cdev", "close-iommu", NULL
+};
 static const char *const no_defaults[] = { NULL };
 
 static const struct subcmd subcmds[] = {
@@ -756,6 +857,7 @@ static const struct subcmd subcmds[] = {
 	{ "container", "GROUP [GROUP...]", 1, MAX_GROUPS,
 	  container_steps_names, no_defaults, cmd_container },
 	{ "write", "PATH STRING", 2, 2, write_steps, no_defaults, cmd_write },
+	{ "map-loop", "BDF N LENGTH", 3, 3, map_loop_steps, no_defaults, cmd_map_loop },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Map/unmap latency histograms as read from the kernel (summed over CPUs):
+ * percentiles, and the biolatency-style and JSON views. Pure: the loader
+ * reads the BPF map, this file only computes and prints.
+ */
+#ifndef IA_HIST_H
+#define IA_HIST_H
+
+#include <stdio.h>
+#include "iommu_audit.h"
+#include "json.h"
+#include "model.h"
+
+struct ia_hist_entry {
+	struct ia_hist_key key;
+	struct ia_hist h;
+};
+
+const char *ia_hist_op_name(unsigned int op);
+/* Upper bound in ns of the bucket holding quantile q (0..1); 0 without calls. Capped at max_ns. */
+__u64 ia_hist_quantile(const struct ia_hist *h, double q);
+/* a += b, for summing CPUs */
+void ia_hist_add(struct ia_hist *a, const struct ia_hist *b);
+/* Sort by domain, then operation. */
+void ia_hist_sort(struct ia_hist_entry *e, size_t n);
+void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, const struct ia_model *m);
+void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t n,
+			const struct ia_model *m);
+
+#endif /* IA_HIST_H */
