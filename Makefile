@@ -35,7 +35,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # The analysis side: no BPF, no /sys, no clock. Unit tests link only these.
-CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c \
+CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c
 # The live side: loader and commands.
 LIVE_SRCS := src/loader.c src/cmd_watch.c src/cmd_snapshot.c src/main.c
@@ -45,7 +45,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 HDRS      := $(wildcard include/*.h)
 
-.PHONY: all static unit test vmtest demo deps kernels clean vmlinux.h progs
+.PHONY: all static unit test vmtest demo deps kernels clean vmlinux.h progs bench
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
@@ -121,6 +121,12 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all progs $(OUT)/unit-tests
 	$(Q)$(MAKE) --no-print-directory kernels
 	$(Q)tests/run
+
+# A benchmark, not a test: throughput ratios measured in one guest boot.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all progs
+	$(Q)$(MAKE) --no-print-directory kernels
+	$(Q)bench/run
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -59,10 +59,17 @@ static __always_inline struct ia_event *ev_new(__u16 hook, __u8 phase, __u8 flag
 	return e;
 }
 
+/* Wake the consumer only once a quarter of the ring is waiting (it also polls). */
+const volatile __u64 wakeup_bytes = 1 << 18;
+
 static __always_inline void ev_submit(struct ia_event *e)
 {
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
 	__sync_fetch_and_add(&counters.events, 1);
-	bpf_ringbuf_submit(e, 0);
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
 }
 
 static __always_inline void fill_group(struct ia_event *e, struct iommu_group *grp)

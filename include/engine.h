@@ -77,6 +77,38 @@ struct ia_engine_stats {
 	__u64 lost_frames;    /* entries never closed (overflow, or their exit was lost) */
 };
 
+/* iommufd objects of one context (struct iommufd_ctx *), as the events showed them. */
+#define IA_CTX_MAX_OBJS 32
+
+struct ia_idev {
+	__u32 id;		 /* the device object's id */
+	char dev[IA_NAME_LEN];
+	__u32 hwpt;		 /* attached hwpt's id, 0 when detached */
+};
+
+struct ia_hwpt {
+	__u32 id;
+	__u64 domain;
+	char dev[IA_NAME_LEN];	 /* the device it was allocated for */
+};
+
+struct ia_ioas {
+	__u32 id;
+	__u64 maps, unmaps;	 /* successful IOAS_MAP / IOAS_UNMAP */
+	__u64 mapped_bytes, unmapped_bytes; /* lengths asked for */
+};
+
+struct ia_ctx {
+	__u64 ptr;
+	struct ia_idev idevs[IA_CTX_MAX_OBJS];
+	int nidevs;
+	struct ia_hwpt hwpts[IA_CTX_MAX_OBJS];
+	int nhwpts;
+	struct ia_ioas ioas[IA_CTX_MAX_OBJS];
+	int nioas;
+	__u64 ioctls;
+};
+
 struct ia_engine {
 	struct ia_model model;
 	struct ia_engine_opts opts;
@@ -92,6 +124,9 @@ struct ia_engine {
 	size_t nsoft;
 	struct ia_probe_miss *misses;
 	size_t nmisses;
+	struct ia_ctx *ctxs;	/* open iommufd contexts */
+	size_t nctxs;
+	__u64 ctxs_closed;
 };
 
 /* What the engine made of one record, for the outputs. */

@@ -18,6 +18,7 @@
 #include "finding_out.h"
 #include "hist.h"
 #include "hooks.h"
+#include "iommufd_out.h"
 #include "ksyms.h"
 #include "json.h"
 #include "loader.h"
@@ -144,6 +145,7 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 		if (err < 0)
 			break;
 		err = 0;
+		fflush(stdout);
 	}
 	ring_buffer__consume(rb); /* what was submitted before the stop */
 	return err;
@@ -216,6 +218,7 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 		ia_findings_print_summary(stdout, w->engine.findings, w->engine.nfindings);
 		for (size_t i = 0; i < w->engine.nfindings; i++)
 			ia_finding_print_text(stdout, &w->engine.findings[i]);
+		ia_ctxs_print_text(stdout, w->engine.ctxs, w->engine.nctxs);
 		print_hists(w, l);
 		text_ioctls(s);
 		ia_loader_faults(l, text_fault, NULL);
@@ -226,6 +229,7 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 		return;
 	}
 	ia_state_print_json(&w->json, &w->engine.model, "engine");
+	ia_ctxs_print_json(&w->json, w->engine.ctxs, w->engine.nctxs);
 	print_hists(w, l);
 	ia_json_obj_begin(&w->json);
 	ia_json_kstr(&w->json, "type", "summary");
@@ -238,6 +242,8 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 	ia_json_kuint(&w->json, "lost_frames", s->lost_frames);
 	ia_json_kint(&w->json, "probes_attached", ia_loader_attached(l));
 	ia_json_kuint(&w->json, "findings", w->engine.nfindings);
+	ia_json_kuint(&w->json, "iommufd_ctxs_closed", w->engine.ctxs_closed);
+	ia_json_kuint(&w->json, "iommufd_ctxs_open", w->engine.nctxs);
 	json_ioctls(&w->json, s, false);
 	json_ioctls(&w->json, s, true);
 	ia_json_key(&w->json, "page_faults");
@@ -321,7 +327,8 @@ int ia_cmd_watch(const struct ia_opts *o)
 
 	ia_model_init(&snap);
 	ia_json_init(&w.json, stdout);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* a terminal sees lines as they come; a pipe or file gets a flush per poll */
+	setvbuf(stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, 1 << 16);
 	w.sigfd = block_signals();
 	if (w.sigfd < 0) {
 		ia_error(o, "signalfd: %s", strerror(errno));

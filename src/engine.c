@@ -26,6 +26,7 @@ void ia_engine_free(struct ia_engine *e)
 	free(e->findings);
 	free(e->soft);
 	free(e->misses);
+	free(e->ctxs);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -269,6 +270,126 @@ static void on_owner_change(struct ia_engine *e, const struct ia_event *enter, l
 	}
 }
 
+/* -------- iommufd objects -------- */
+
+static struct ia_ctx *ctx_get(struct ia_engine *e, __u64 ptr, bool create)
+{
+	struct ia_ctx *c;
+
+	for (size_t i = 0; i < e->nctxs; i++)
+		if (e->ctxs[i].ptr == ptr)
+			return &e->ctxs[i];
+	if (!create || !ptr)
+		return NULL;
+	c = realloc(e->ctxs, (e->nctxs + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	e->ctxs = c;
+	c = &e->ctxs[e->nctxs++];
+	memset(c, 0, sizeof(*c));
+	c->ptr = ptr;
+	return c;
+}
+
+static struct ia_idev *ctx_idev(struct ia_ctx *c, __u32 id, bool create)
+{
+	for (int i = 0; c && i < c->nidevs; i++)
+		if (c->idevs[i].id == id)
+			return &c->idevs[i];
+	if (!c || !create || c->nidevs == IA_CTX_MAX_OBJS)
+		return NULL;
+	memset(&c->idevs[c->nidevs], 0, sizeof(c->idevs[0]));
+	c->idevs[c->nidevs].id = id;
+	return &c->idevs[c->nidevs++];
+}
+
+static struct ia_ioas *ctx_ioas(struct ia_ctx *c, __u32 id)
+{
+	for (int i = 0; c && i < c->nioas; i++)
+		if (c->ioas[i].id == id)
+			return &c->ioas[i];
+	if (!c || c->nioas == IA_CTX_MAX_OBJS)
+		return NULL;
+	memset(&c->ioas[c->nioas], 0, sizeof(c->ioas[0]));
+	c->ioas[c->nioas].id = id;
+	return &c->ioas[c->nioas++];
+}
+
+static void hwpt_forget(struct ia_engine *e, __u32 id)
+{
+	for (size_t i = 0; i < e->nctxs; i++) {
+		struct ia_ctx *c = &e->ctxs[i];
+
+		for (int k = 0; k < c->nhwpts; k++)
+			if (c->hwpts[k].id == id)
+				c->hwpts[k--] = c->hwpts[--c->nhwpts];
+	}
+}
+
+/* The links between contexts, devices, hwpts and IOAS, from the iommufd hooks. */
+static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, const struct ia_frame *f)
+{
+	const struct ia_event *en = &f->enter;
+	struct ia_ctx *c = ctx_get(e, en->owner, ev->hook != IA_HOOK_IOMMUFD_RELEASE);
+	bool ok = (ev->flags & IA_F_RET_PTR) ? !(ev->ret < 0 && ev->ret >= -4095) : ev->ret == 0;
+	struct ia_idev *d;
+	struct ia_ioas *a;
+
+	if (!c || !ok)
+		return;
+	switch (ev->hook) {
+	case IA_HOOK_IOMMUFD_BIND:
+		d = ctx_idev(c, ev->obj_id, true);
+		if (d)
+			ia_strlcpy(d->dev, en->dev_name, sizeof(d->dev));
+		break;
+	case IA_HOOK_IOMMUFD_UNBIND:
+		d = ctx_idev(c, en->obj_id, false);
+		if (d)
+			*d = c->idevs[--c->nidevs];
+		break;
+	case IA_HOOK_HWPT_ATTACH:
+		d = ctx_idev(c, en->obj_id, false);
+		if (d)
+			d->hwpt = en->obj_id2;
+		break;
+	case IA_HOOK_IOMMUFD_DETACH:
+		d = ctx_idev(c, en->obj_id, false);
+		if (d)
+			d->hwpt = 0;
+		break;
+	case IA_HOOK_HWPT_ALLOC:
+		if (c->nhwpts < IA_CTX_MAX_OBJS) {
+			struct ia_hwpt *h = &c->hwpts[c->nhwpts++];
+
+			h->id = ev->obj_id2;
+			h->domain = ev->domain;
+			ia_strlcpy(h->dev, en->dev_name, sizeof(h->dev));
+		}
+		break;
+	case IA_HOOK_IOAS_MAP:
+	case IA_HOOK_IOAS_UNMAP:
+		a = ctx_ioas(c, (__u32)en->arg[2]);
+		if (a && ev->hook == IA_HOOK_IOAS_MAP) {
+			a->maps++;
+			a->mapped_bytes += en->arg[1];
+		} else if (a) {
+			a->unmaps++;
+			a->unmapped_bytes += en->arg[1];
+		}
+		break;
+	case IA_HOOK_IOMMUFD_IOCTL:
+		c->ioctls++;
+		break;
+	case IA_HOOK_IOMMUFD_RELEASE:
+		*c = e->ctxs[--e->nctxs];
+		e->ctxs_closed++;
+		break;
+	default:
+		break;
+	}
+}
+
 static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const struct ia_frame *f)
 {
 	struct ia_frame *probe;
@@ -283,6 +404,20 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 	case IA_HOOK_IOMMUFD_IOCTL:
 		e->stats.ioctls[f->enter.arg[0] & 0xff]++;
 		e->stats.ioctl_errors[f->enter.arg[0] & 0xff] += ev->ret != 0;
+		on_iommufd_exit(e, ev, f);
+		break;
+	case IA_HOOK_IOMMUFD_BIND:
+	case IA_HOOK_IOMMUFD_UNBIND:
+	case IA_HOOK_HWPT_ATTACH:
+	case IA_HOOK_IOMMUFD_DETACH:
+	case IA_HOOK_HWPT_ALLOC:
+	case IA_HOOK_IOAS_MAP:
+	case IA_HOOK_IOAS_UNMAP:
+	case IA_HOOK_IOMMUFD_RELEASE:
+		on_iommufd_exit(e, ev, f);
+		break;
+	case IA_HOOK_HWPT_DESTROY:
+		hwpt_forget(e, f->enter.obj_id2);
 		break;
 	case IA_HOOK_USE_DEFAULT:
 		probe = ia_engine_open_frame(e, ev->tid, IA_HOOK_REALLY_PROBE);

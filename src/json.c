@@ -38,7 +38,6 @@ static void json_close(struct ia_json *j, char c)
 		j->depth--;
 	if (j->depth == 0) {
 		fputc('\n', j->out);
-		fflush(j->out);
 		j->need_comma[0] = false;
 	}
 }

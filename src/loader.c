@@ -324,6 +324,8 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o,
 	err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_bytes);
 	if (err)
 		return err;
+	/* records wait in the ring until a quarter of it is used, or the next poll */
+	l->skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	choose_all(l, ks, force_kprobes);
 	return watch_bpf__load(l->skel);
 }

@@ -318,3 +318,63 @@ UNIT_TEST(engine_tracks_owner_and_domain)
 	CHECK_INT(g->owner, 0);
 	ia_engine_free(&en);
 }
+
+/* iommufd objects: a context's device, hwpt and IOAS, linked as the hooks show them. */
+UNIT_TEST(engine_tracks_iommufd_objects)
+{
+	struct ia_engine en;
+	struct ia_event e;
+	struct ia_ctx *c;
+
+	start(&en, true);
+	e = mk(IA_HOOK_IOMMUFD_BIND, IA_PH_ENTER, 3, NIC, NULL, 1, 0);
+	e.owner = 0xc7;
+	feed(&en, e);
+	e = mk(IA_HOOK_IOMMUFD_BIND, IA_PH_EXIT, 3, NULL, NULL, -1, 0x5000);
+	e.flags |= IA_F_RET_PTR;
+	e.obj_id = 1;
+	feed(&en, e);
+	CHECK_INT(en.nctxs, 1);
+	e = mk(IA_HOOK_HWPT_ALLOC, IA_PH_ENTER, 3, NIC, NULL, 1, 0);
+	e.owner = 0xc7;
+	e.obj_id = 1;
+	feed(&en, e);
+	e = mk(IA_HOOK_HWPT_ALLOC, IA_PH_EXIT, 3, NULL, NULL, -1, 0x6000);
+	e.flags |= IA_F_RET_PTR | IA_F_HAVE_DOM;
+	e.domain = 0xd0;
+	e.obj_id2 = 3;
+	feed(&en, e);
+	e = mk(IA_HOOK_HWPT_ATTACH, IA_PH_ENTER, 3, NIC, NULL, 1, 0);
+	e.owner = 0xc7;
+	e.obj_id = 1;
+	e.obj_id2 = 3;
+	feed(&en, e);
+	feed(&en, mk(IA_HOOK_HWPT_ATTACH, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	e = mk(IA_HOOK_IOAS_MAP, IA_PH_ENTER, 3, NULL, NULL, -1, 0);
+	e.owner = 0xc7;
+	e.arg[1] = 65536;
+	e.arg[2] = 2;
+	feed(&en, e);
+	feed(&en, mk(IA_HOOK_IOAS_MAP, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	c = &en.ctxs[0];
+	CHECK_INT(c->nidevs, 1);
+	CHECK_STR(c->idevs[0].dev, NIC);
+	CHECK_INT(c->idevs[0].hwpt, 3);
+	CHECK_INT(c->nhwpts, 1);
+	CHECK_INT(c->hwpts[0].domain, 0xd0);
+	CHECK_INT(c->nioas, 1);
+	CHECK_INT(c->ioas[0].id, 2);
+	CHECK_INT(c->ioas[0].mapped_bytes, 65536);
+	e = mk(IA_HOOK_HWPT_DESTROY, IA_PH_ENTER, 3, NULL, NULL, -1, 0);
+	e.obj_id2 = 3;
+	feed(&en, e);
+	feed(&en, mk(IA_HOOK_HWPT_DESTROY, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	CHECK_INT(en.ctxs[0].nhwpts, 0);
+	e = mk(IA_HOOK_IOMMUFD_RELEASE, IA_PH_ENTER, 3, NULL, NULL, -1, 0);
+	e.owner = 0xc7;
+	feed(&en, e);
+	feed(&en, mk(IA_HOOK_IOMMUFD_RELEASE, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	CHECK_INT(en.nctxs, 0);
+	CHECK_INT(en.ctxs_closed, 1);
+	ia_engine_free(&en);
+}
