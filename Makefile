@@ -49,8 +49,13 @@ HDRS      := $(wildcard include/*.h)
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
-# Guest-side programs the scenarios drive the kernel with (6.12 uapi headers).
-progs: $(OUT)/progs/iommu-drive
+# Guest-side programs the scenarios drive the kernel with (6.12 uapi headers),
+# and the kernel's own iommufd selftests (a load nobody here wrote).
+progs: $(OUT)/progs/iommu-drive $(OUT)/selftests/.stamp
+
+$(OUT)/selftests/.stamp: scripts/build-selftests scripts/uapi-headers
+	$(call msg,BUILD,$(OUT)/selftests)
+	$(Q)scripts/build-selftests $(OUT)/selftests
 
 $(OUT)/uapi/.stamp: scripts/uapi-headers
 	$(call msg,UAPI,$(OUT)/uapi)

@@ -107,6 +107,15 @@ static const char *const iommufd_cmds[] = {
 	[0x94 - 0x80] = "HW_QUEUE_ALLOC",
 };
 
+/* The VFIO container ioctls /dev/iommu also answers (iommufd's vfio_compat.c), VFIO_BASE 100. */
+static const char *const vfio_compat[] = {
+	[0x64 - 0x64] = "VFIO_GET_API_VERSION", [0x65 - 0x64] = "VFIO_CHECK_EXTENSION",
+	[0x66 - 0x64] = "VFIO_SET_IOMMU", [0x70 - 0x64] = "VFIO_IOMMU_GET_INFO",
+	[0x71 - 0x64] = "VFIO_IOMMU_MAP_DMA", [0x72 - 0x64] = "VFIO_IOMMU_UNMAP_DMA",
+	[0x73 - 0x64] = "VFIO_IOMMU_ENABLE", [0x74 - 0x64] = "VFIO_IOMMU_DISABLE",
+	[0x75 - 0x64] = "VFIO_IOMMU_DIRTY_PAGES",
+};
+
 const char *ia_iommufd_cmd_name(unsigned int cmd, char *buf, size_t len)
 {
 	unsigned int nr = cmd & 0xff;
@@ -114,6 +123,9 @@ const char *ia_iommufd_cmd_name(unsigned int cmd, char *buf, size_t len)
 	if (((cmd >> 8) & 0xff) == ';') {
 		if (nr == 0xa0)
 			return "TEST_CMD";
+		if (nr >= 0x64 && nr - 0x64 < sizeof(vfio_compat) / sizeof(vfio_compat[0]) &&
+		    vfio_compat[nr - 0x64])
+			return vfio_compat[nr - 0x64];
 		if (nr >= 0x80 && nr - 0x80 < sizeof(iommufd_cmds) / sizeof(iommufd_cmds[0]) &&
 		    iommufd_cmds[nr - 0x80])
 			return iommufd_cmds[nr - 0x80];
