@@ -641,6 +641,12 @@ static __always_inline int hist_exit(__u32 op, long ret, bool ret_bytes)
 	b = log2_64(delta);
 	if (b >= IA_HIST_BUCKETS)
 		b = IA_HIST_BUCKETS - 1;
+	/*
+	 * The 6.1 verifier loses the clamp once the compiler has rewritten it
+	 * ("R2 unbounded memory access"): mask it again where it cannot see.
+	 */
+	asm volatile("" : "+r"(b));
+	b &= IA_HIST_BUCKETS - 1;
 	h->buckets[b]++;
 	h->sum_ns += delta;
 	if (delta > h->max_ns)
