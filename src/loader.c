@@ -313,11 +313,43 @@ int ia_loader_attached(const struct ia_loader *l)
 	return n;
 }
 
-static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o,
-			 const struct ia_ksyms *ks, bool force_kprobes)
+static void disable_hook(struct ia_loader *l, const struct ia_hook_info *h)
+{
+	static const char *const sfx[] = { "fentry", "fexit", "kprobe", "kretprobe", "btf", "tp" };
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		struct bpf_program *p = prog_by(l, h->name, sfx[i]);
+
+		if (p)
+			bpf_program__set_autoload(p, false);
+	}
+}
+
+/*
+ * Keep only the hooks wanted: not in skip (the verifier refused them), and
+ * when only is set, that one hook alone.
+ */
+static void keep_hooks(struct ia_loader *l, const bool *skip, unsigned int only)
+{
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		struct ia_probe_status *st = &l->st[id];
+
+		if (st->via == IA_VIA_NONE || ((!skip || !skip[id]) && (!only || id == only)))
+			continue;
+		disable_hook(l, ia_hook_info(id));
+		st->via = IA_VIA_NONE;
+		if (skip && skip[id])
+			set_why(st, -EACCES, "%s: the kernel's verifier refused the program (-v shows its log)",
+				st->target);
+	}
+}
+
+static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bool force_kprobes,
+			 const bool *skip, unsigned int only)
 {
 	int err;
 
+	watch_bpf__destroy(l->skel);
 	l->skel = watch_bpf__open();
 	if (!l->skel)
 		return -errno ? -errno : -ENOMEM;
@@ -326,8 +358,32 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o,
 		return err;
 	/* records wait in the ring until a quarter of it is used, or the next poll */
 	l->skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
-	choose_all(l, ks, force_kprobes);
+	choose_all(l, o->ksyms, force_kprobes);
+	keep_hooks(l, skip, only);
 	return watch_bpf__load(l->skel);
+}
+
+/*
+ * One program the verifier refuses fails the whole object: find which
+ * hooks' programs load on their own, and go on without the others (a newer
+ * or older kernel should cost a hook, not the run).
+ */
+static int load_without_rejected(struct ia_loader *l, const struct ia_loader_opts *o, bool force)
+{
+	bool skip[IA_HOOK_MAX] = { false };
+	int rejected = 0;
+
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		if (!open_and_load(l, o, force, NULL, id))
+			continue;
+		if (l->st[id].via == IA_VIA_NONE)
+			return -EINVAL; /* fails with no hook at all: not a program's fault */
+		skip[id] = true;
+		rejected++;
+	}
+	if (!rejected)
+		return -EINVAL;
+	return open_and_load(l, o, force, skip, 0);
 }
 
 int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *msg, size_t msglen)
@@ -337,13 +393,14 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 	memset(l, 0, sizeof(*l));
 	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
 	probe_features(l);
-	err = open_and_load(l, o, o->ksyms, o->force_kprobes);
-	if (err && !o->force_kprobes) {
-		/* A kernel that loads fentry for the probe but not our programs:
-		 * fall back to kprobes as a whole rather than lose the run. */
-		watch_bpf__destroy(l->skel);
-		l->skel = NULL;
-		err = open_and_load(l, o, o->ksyms, true);
+	err = open_and_load(l, o, o->force_kprobes, NULL, 0);
+	if (err && err != -EPERM)
+		err = load_without_rejected(l, o, o->force_kprobes);
+	if (err && err != -EPERM && !o->force_kprobes) {
+		/* still nothing: try kprobes as a whole rather than lose the run */
+		err = open_and_load(l, o, true, NULL, 0);
+		if (err && err != -EPERM)
+			err = load_without_rejected(l, o, true);
 	}
 	if (err) {
 		snprintf(msg, msglen, "loading BPF programs failed: %s%s", strerror(-err),
