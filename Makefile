@@ -34,18 +34,19 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-# The analysis side: no BPF, no /sys, no clock. Unit tests link only these.
+# The analysis side (the engine: no BPF, no /sys, no clock) and recordings. Unit tests link only these.
 CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
-	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c
+	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c \
+	     src/modelio.c src/trace.c src/replay.c src/report_out.c
 # The live side: loader and commands.
-LIVE_SRCS := src/loader.c src/cmd_watch.c src/cmd_snapshot.c src/main.c
+LIVE_SRCS := src/loader.c src/cmd_watch.c src/cmd_snapshot.c src/cmd_trace.c src/main.c
 CORE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(CORE_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(LIVE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 HDRS      := $(wildcard include/*.h)
 
-.PHONY: all static unit test vmtest demo deps kernels clean vmlinux.h progs bench
+.PHONY: all static unit unit-asan fuzz test vmtest demo deps kernels clean vmlinux.h progs bench
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
@@ -97,13 +98,63 @@ $(OUT)/iommu-audit-static: $(CORE_OBJS) $(LIVE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
-$(OUT)/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h | $(OUT)/unit
+$(OUT)/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h tests/tools/scenarios.h | $(OUT)/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c $< -o $@
 
 $(OUT)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $^ -lz -o $@
+
+# Fixture recordings for tests/host/trace and the fuzzer's seeds.
+$(OUT)/mktrace: tests/tools/mktrace.c tests/tools/scenarios.h $(CORE_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $< $(CORE_OBJS) -lz -o $@
+
+# Unit tests under ASan + UBSan (clang): make unit-asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst src/%.c,$(OUT)/asan/%.o,$(CORE_SRCS)) \
+	     $(patsubst tests/unit/%.c,$(OUT)/asan/unit/%.o,$(UNIT_SRCS))
+
+$(OUT)/asan/%.o: src/%.c $(HDRS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(OUT)/asan/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h tests/tools/scenarios.h
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c $< -o $@
+
+$(OUT)/unit-tests-asan: $(ASAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(SAN_FLAGS) $^ -lz -o $@
+
+unit-asan: $(OUT)/unit-tests-asan
+	$(Q)UBSAN_OPTIONS=print_stacktrace=1 $(OUT)/unit-tests-asan
+
+# The recording reader under libFuzzer (clang, ASan + UBSan) for FUZZ_SECONDS,
+# from seeds written by mktrace; crashes land in $(OUT)/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_OBJS := $(patsubst src/%.c,$(OUT)/fuzz/%.o,$(CORE_SRCS))
+
+$(OUT)/fuzz/%.o: src/%.c $(HDRS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(ALL_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -c $< -o $@
+
+$(OUT)/fuzz/fuzz_trace: tests/fuzz/fuzz_trace.c $(FUZZ_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $^ -lz -o $@
+
+fuzz: $(OUT)/fuzz/fuzz_trace $(OUT)/mktrace
+	$(Q)rm -rf $(OUT)/fuzz/seeds && mkdir -p $(OUT)/fuzz/seeds $(OUT)/fuzz/corpus
+	$(Q)m=$(OUT)/mktrace s=$(OUT)/fuzz/seeds; $$m $$s/rebind rebind && \
+		$$m $$s/mixed --flush 5 --hist rebind bind-refused soft hard alloc alloc-fail && \
+		$$m $$s/no-end --no-end --flush 3 rebind soft && \
+		$$m $$s/chunks --chunks rebind bind-refused soft hard alloc-fail
+	$(Q)cd $(OUT)/fuzz && ./fuzz_trace -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-print_final_stats=1 corpus seeds
 
 # Regenerate bpf/vmlinux.h (committed) from a kernel's BTF.
 vmlinux.h:
@@ -123,7 +174,7 @@ vmtest: all kernels
 	$(Q)tests/vm/run-all
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all progs $(OUT)/unit-tests
+	$(Q)$(MAKE) --no-print-directory all progs $(OUT)/unit-tests $(OUT)/mktrace
 	$(Q)$(MAKE) --no-print-directory kernels
 	$(Q)tests/run
 

@@ -14,14 +14,22 @@ struct ia_opts {
 	size_t ringbuf_bytes;
 	const char *sysfs_root; /* "" for the live system; IOMMU_AUDIT_SYSFS_ROOT for tests */
 	unsigned int fail_on;	/* bit per enum ia_rule: exit IA_EXIT_FINDINGS when one occurred */
+	char **args;		/* report, diff: the recordings */
+	int nargs;
+	unsigned int rules;	/* diff --rules: bit per enum ia_rule compared; 0 = all */
+	unsigned long long max_new; /* diff --max-new-findings */
 };
 
-/* Exit statuses: 0 ok, 1 run-time failure, 2 usage, 3 a --fail-on finding occurred. */
+/* Exit statuses: 0 ok, 1 run-time failure, 2 usage, 3 a --fail-on finding occurred, 4 diff: worse. */
 #define IA_EXIT_FINDINGS 3
+/* diff: the second recording has more findings than the first (beyond --max-new-findings). */
+#define IA_EXIT_WORSE 4
 
 int ia_cmd_snapshot(const struct ia_opts *o);
 int ia_cmd_watch(const struct ia_opts *o);
 int ia_cmd_probe(const struct ia_opts *o);
+int ia_cmd_report(const struct ia_opts *o);
+int ia_cmd_diff(const struct ia_opts *o);
 
 /* One-line error on stderr (JSON in --json mode), prefixed with the program name. */
 void ia_error(const struct ia_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

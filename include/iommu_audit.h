@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define IA_ABI_VERSION 2
+#define IA_ABI_VERSION 3
 
 #define IA_NAME_LEN 32 /* device and driver names ("0000:00:02.0", "vfio-pci") */
 #define IA_COMM_LEN 16

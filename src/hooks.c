@@ -161,9 +161,10 @@ static const char *kernel_errno_name(long e)
 
 const char *ia_errno_name(long ret)
 {
-	long e = ret < 0 ? -ret : ret;
+	long e;
 
-	if (e == 0 || e > 4095)
+	if (ret == 0 || ret < -4095 || ret > 4095) /* also keeps -LONG_MIN out */
 		return NULL;
+	e = ret < 0 ? -ret : ret;
 	return kernel_errno_name(e) ?: strerrorname_np((int)e);
 }

@@ -29,6 +29,18 @@ static const char usage[] =
 	"                         soft-failure-unresolved, hard-failure, multi-driver-probe,\n"
 	"                         multi-driver-domain, split-group, owner-imbalance\n"
 	"  probe [--json]         which probes this kernel allows, and how (loads nothing lasting)\n"
+	"  report FILE [options]  replay a recording: its header, then what watch printed at exit;\n"
+	"                         exit 1 (after the partial report) when it is truncated or corrupt\n"
+	"      --json             JSON Lines instead of text\n"
+	"      -v, --verbose      also every record, as watch printed it\n"
+	"      --fail-on=RULES    as for watch\n"
+	"  diff A B [options]     compare recording B (after a kernel change) with A (before):\n"
+	"                         findings per rule, errnos per hook, soft-failure retries\n"
+	"      --json             JSON Lines instead of text\n"
+	"      --rules=RULES      compare only these rules (comma-separated; default: all)\n"
+	"      --max-new-findings N\n"
+	"                         B may have up to N more findings than A, summed over the\n"
+	"                         compared rules (default 0); exit 4 when it has more\n"
 	"  help                   this text\n";
 
 void ia_error(const struct ia_opts *o, const char *fmt, ...)
@@ -61,6 +73,19 @@ static int parse_duration(const char *s, double *out)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !isfinite(v) || v <= 0 || v > 31536000.0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_count(const char *s, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *s < '0' || *s > '9' || *end || v > 1000000000ull)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -101,9 +126,9 @@ static int parse_rules(const char *s, unsigned int *mask)
 	return *mask ? 0 : -EINVAL;
 }
 
-enum { OPT_DURATION = 256, OPT_RINGBUF, OPT_FAIL_ON };
+enum { OPT_DURATION = 256, OPT_RINGBUF, OPT_FAIL_ON, OPT_RULES, OPT_MAX_NEW };
 
-static int parse_opts(int argc, char **argv, struct ia_opts *o)
+static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -112,6 +137,8 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o)
 		{ "duration", required_argument, NULL, OPT_DURATION },
 		{ "ringbuf-kb", required_argument, NULL, OPT_RINGBUF },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "max-new-findings", required_argument, NULL, OPT_MAX_NEW },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -144,6 +171,19 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o)
 				return -EINVAL;
 			}
 			break;
+		case OPT_RULES:
+			if (parse_rules(optarg, &o->rules)) {
+				ia_error(o, "--rules wants rule names separated by commas (see '" PROG " help'), not '%s'",
+					 optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_NEW:
+			if (parse_count(optarg, &o->max_new)) {
+				ia_error(o, "--max-new-findings wants a count from 0 to 1000000000, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
 		case ':':
 			ia_error(o, "option '%s' needs a value", argv[optind - 1]);
 			return -EINVAL;
@@ -152,7 +192,9 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (optind < argc) {
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	if (optind < argc && !takes_files) {
 		ia_error(o, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
@@ -174,7 +216,7 @@ int main(int argc, char **argv)
 		fputs(usage, stdout);
 		return 0;
 	}
-	err = parse_opts(argc - 1, argv + 1, &o);
+	err = parse_opts(argc - 1, argv + 1, &o, !strcmp(cmd, "report") || !strcmp(cmd, "diff"));
 	if (err)
 		return err > 0 ? 0 : 2;
 	if (!strcmp(cmd, "snapshot"))
@@ -183,6 +225,10 @@ int main(int argc, char **argv)
 		return ia_cmd_watch(&o);
 	if (!strcmp(cmd, "probe"))
 		return ia_cmd_probe(&o);
+	if (!strcmp(cmd, "report"))
+		return ia_cmd_report(&o);
+	if (!strcmp(cmd, "diff"))
+		return ia_cmd_diff(&o);
 	ia_error(&o, "unknown command '%s' (try '" PROG " help')", cmd);
 	return 2;
 }

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * A recording replayed through the engine (`report`), and two replays
+ * compared (`diff`): findings per rule, errnos per hook, soft-failure
+ * retries. No output here: src/cmd_trace.c prints.
+ */
+#ifndef IA_REPLAY_H
+#define IA_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "engine.h"
+#include "findings.h"
+#include "trace.h"
+
+/* Exit records of one hook that returned one errno. */
+struct ia_errno_count {
+	__u16 hook;
+	__u16 err; /* positive errno */
+	__u64 n;
+};
+
+struct ia_replay {
+	struct ia_trace_reader *reader;
+	struct ia_trace_info info;
+	struct ia_model start;	    /* the HEADER frame's model */
+	struct ia_engine engine;
+	struct ia_trace_status status; /* after ia_replay_run */
+	__u64 exits[IA_HOOK_MAX];   /* exit records per hook */
+	struct ia_errno_count *errnos; /* sorted by hook, then errno */
+	size_t nerrnos;
+};
+
+/* Called after each record the engine took, for outputs. */
+typedef void (*ia_replay_fn)(void *ctx, const struct ia_decoded *d);
+
+/*
+ * Open a recording and start an engine from its model, with the options its
+ * probes imply. 0, or a negative errno with msg saying why.
+ */
+int ia_replay_open(struct ia_replay *rp, const char *path, char *msg, size_t msglen);
+int ia_replay_open_mem(struct ia_replay *rp, const void *data, size_t len, char *msg, size_t msglen);
+/*
+ * Feed every record to the engine (fn, if any, after each), finish the
+ * engine and fill rp->status. 0, or -ENOMEM (status FAILED). A damaged
+ * recording is not an error here: rp->status says how far it went.
+ */
+int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx);
+void ia_replay_close(struct ia_replay *rp);
+
+/*
+ * The errno an exit record reports, positive, or 0 for a success or a
+ * value that is not an errno: a negative errno, an ERR_PTR of a
+ * pointer-returning hook (IA_F_RET_PTR), or really_probe's positive driver
+ * probe error. Void hooks report none.
+ */
+int ia_exit_errno(const struct ia_event *ev);
+
+struct ia_diff_opts {
+	unsigned int rules; /* bit per enum ia_rule compared; 0: all */
+	__u64 max_new;	    /* new findings tolerated (summed over the compared rules) */
+};
+
+struct ia_diff_errno {
+	__u16 hook;
+	__u16 err;
+	__u64 n[2]; /* a, b */
+};
+
+struct ia_diff {
+	__u64 findings[IA_RULE_MAX][2];
+	__u64 exits[IA_HOOK_MAX][2];
+	struct ia_diff_errno *errnos; /* sorted by hook, then errno */
+	size_t nerrnos;
+	__u64 soft_retries[2];	     /* soft-failure findings' failed attaches */
+	__u64 unresolved_retries[2]; /* soft-failure-unresolved findings' */
+	__u64 new_findings;	     /* sum over compared rules of max(0, b - a) */
+	bool worse;		     /* new_findings > max_new */
+};
+
+bool ia_diff_compares(const struct ia_diff_opts *o, enum ia_rule r);
+/* Compare two finished replays. 0 or -ENOMEM. */
+int ia_diff_compute(struct ia_diff *d, const struct ia_replay *a, const struct ia_replay *b,
+		    const struct ia_diff_opts *o);
+void ia_diff_free(struct ia_diff *d);
+
+#endif /* IA_REPLAY_H */

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Replaying recordings and comparing them; see include/replay.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hooks.h"
+#include "loader.h"
+#include "replay.h"
+
+#define MAX_ERRNO 4095
+
+/*
+ * The engine as the live run had it: really_probe's DMA class comes from
+ * iommu_device_use_default_domain only when that hook was attached, and
+ * iommu_ops addresses are named from the recording's SYMS frames.
+ */
+static void engine_opts(const struct ia_replay *rp, struct ia_engine_opts *eo)
+{
+	const struct ia_trace_probe *p = ia_trace_probe_of(&rp->info, IA_HOOK_USE_DEFAULT);
+
+	memset(eo, 0, sizeof(*eo));
+	eo->use_default_hooked = p && p->via != IA_VIA_NONE;
+	eo->sym_name = ia_trace_sym_name;
+	eo->sym_ctx = rp->reader;
+}
+
+static int start(struct ia_replay *rp, int err, char *msg, size_t msglen)
+{
+	struct ia_engine_opts eo;
+
+	if (err)
+		return err;
+	engine_opts(rp, &eo);
+	err = ia_engine_init(&rp->engine, &rp->start, &eo);
+	if (err) {
+		snprintf(msg, msglen, "out of memory");
+		ia_replay_close(rp);
+	}
+	return err;
+}
+
+int ia_replay_open(struct ia_replay *rp, const char *path, char *msg, size_t msglen)
+{
+	memset(rp, 0, sizeof(*rp));
+	return start(rp, ia_trace_open_read(&rp->reader, path, &rp->info, &rp->start, msg, msglen),
+		     msg, msglen);
+}
+
+int ia_replay_open_mem(struct ia_replay *rp, const void *data, size_t len, char *msg, size_t msglen)
+{
+	memset(rp, 0, sizeof(*rp));
+	return start(rp, ia_trace_open_mem(&rp->reader, data, len, &rp->info, &rp->start, msg, msglen),
+		     msg, msglen);
+}
+
+int ia_exit_errno(const struct ia_event *ev)
+{
+	const struct ia_hook_info *h = ia_hook_info(ev->hook);
+
+	if (ev->phase != IA_PH_EXIT || !h || h->void_ret)
+		return 0;
+	if (ev->ret < 0 && ev->ret >= -MAX_ERRNO)
+		return (int)-ev->ret;
+	if (ev->hook == IA_HOOK_REALLY_PROBE && ev->ret > 0 && ev->ret <= MAX_ERRNO)
+		return (int)ev->ret;
+	return 0;
+}
+
+/* The count for (hook, err), inserted in order if new; NULL when out of memory. */
+static struct ia_errno_count *errno_slot(struct ia_replay *rp, __u16 hook, __u16 err)
+{
+	struct ia_errno_count *c;
+	size_t i;
+
+	for (i = 0; i < rp->nerrnos; i++) {
+		c = &rp->errnos[i];
+		if (c->hook == hook && c->err == err)
+			return c;
+		if (c->hook > hook || (c->hook == hook && c->err > err))
+			break;
+	}
+	c = realloc(rp->errnos, (rp->nerrnos + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	rp->errnos = c;
+	memmove(&c[i + 1], &c[i], (rp->nerrnos - i) * sizeof(*c));
+	rp->nerrnos++;
+	c[i] = (struct ia_errno_count){ .hook = hook, .err = err };
+	return &c[i];
+}
+
+static int count_exit(struct ia_replay *rp, const struct ia_event *ev)
+{
+	struct ia_errno_count *c;
+	int err;
+
+	if (ev->phase != IA_PH_EXIT)
+		return 0;
+	rp->exits[ev->hook]++;
+	err = ia_exit_errno(ev);
+	if (!err)
+		return 0;
+	c = errno_slot(rp, ev->hook, (__u16)err);
+	if (!c)
+		return -ENOMEM;
+	c->n++;
+	return 0;
+}
+
+int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
+{
+	struct ia_decoded d;
+	const void *rec;
+	size_t len;
+	int err = 0;
+
+	while (!err && ia_trace_next(rp->reader, &rec, &len) > 0) {
+		err = ia_engine_feed(&rp->engine, rec, len, &d);
+		if (err == -EINVAL) {
+			err = 0; /* malformed: counted by the engine */
+			continue;
+		}
+		if (!err)
+			err = count_exit(rp, d.ev);
+		if (!err && fn)
+			fn(ctx, &d);
+	}
+	ia_engine_finish(&rp->engine);
+	ia_trace_get_status(rp->reader, &rp->status);
+	if (err) {
+		rp->status.state = IA_TRACE_FAILED;
+		snprintf(rp->status.why, sizeof(rp->status.why), "out of memory");
+	}
+	return err;
+}
+
+void ia_replay_close(struct ia_replay *rp)
+{
+	ia_engine_free(&rp->engine);
+	ia_model_free(&rp->start);
+	ia_trace_close_read(rp->reader);
+	free(rp->errnos);
+	memset(rp, 0, sizeof(*rp));
+}
+
+/* ---- diff ---- */
+
+bool ia_diff_compares(const struct ia_diff_opts *o, enum ia_rule r)
+{
+	return !o->rules || (o->rules & (1u << r));
+}
+
+static void count_findings(struct ia_diff *d, int side, const struct ia_engine *e)
+{
+	for (size_t i = 0; i < e->nfindings; i++) {
+		const struct ia_finding *f = &e->findings[i];
+
+		if (f->rule <= IA_RULE_NONE || f->rule >= IA_RULE_MAX)
+			continue;
+		d->findings[f->rule][side]++;
+		if (f->rule == IA_RULE_SOFT_FAILURE)
+			d->soft_retries[side] += f->retries;
+		else if (f->rule == IA_RULE_SOFT_UNRESOLVED)
+			d->unresolved_retries[side] += f->retries;
+	}
+}
+
+static int errno_cmp(const struct ia_errno_count *x, const struct ia_errno_count *y)
+{
+	if (x->hook != y->hook)
+		return x->hook < y->hook ? -1 : 1;
+	return x->err < y->err ? -1 : x->err > y->err;
+}
+
+/* Merge the two sorted errno tables. */
+static int merge_errnos(struct ia_diff *d, const struct ia_replay *a, const struct ia_replay *b)
+{
+	size_t i = 0, j = 0, n = a->nerrnos + b->nerrnos;
+
+	d->errnos = n ? calloc(n, sizeof(*d->errnos)) : NULL;
+	if (n && !d->errnos)
+		return -ENOMEM;
+	while (i < a->nerrnos || j < b->nerrnos) {
+		const struct ia_errno_count *x = i < a->nerrnos ? &a->errnos[i] : NULL;
+		const struct ia_errno_count *y = j < b->nerrnos ? &b->errnos[j] : NULL;
+		int c = !x ? 1 : !y ? -1 : errno_cmp(x, y);
+		struct ia_diff_errno *o = &d->errnos[d->nerrnos++];
+
+		o->hook = c <= 0 ? x->hook : y->hook;
+		o->err = c <= 0 ? x->err : y->err;
+		o->n[0] = c <= 0 ? x->n : 0;
+		o->n[1] = c >= 0 ? y->n : 0;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return 0;
+}
+
+int ia_diff_compute(struct ia_diff *d, const struct ia_replay *a, const struct ia_replay *b,
+		    const struct ia_diff_opts *o)
+{
+	memset(d, 0, sizeof(*d));
+	count_findings(d, 0, &a->engine);
+	count_findings(d, 1, &b->engine);
+	for (int h = 0; h < IA_HOOK_MAX; h++) {
+		d->exits[h][0] = a->exits[h];
+		d->exits[h][1] = b->exits[h];
+	}
+	for (int r = IA_RULE_NONE + 1; r < IA_RULE_MAX; r++)
+		if (ia_diff_compares(o, (enum ia_rule)r) && d->findings[r][1] > d->findings[r][0])
+			d->new_findings += d->findings[r][1] - d->findings[r][0];
+	d->worse = d->new_findings > o->max_new;
+	return merge_errnos(d, a, b);
+}
+
+void ia_diff_free(struct ia_diff *d)
+{
+	free(d->errnos);
+	memset(d, 0, sizeof(*d));
+}

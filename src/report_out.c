@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The exit report shared by `watch` and `report`; see include/report_out.h. */
+#include "finding_out.h"
+#include "hooks.h"
+#include "iommufd_out.h"
+#include "report_out.h"
+#include "state_out.h"
+
+void ia_report_new_findings(const struct ia_engine *e, size_t *reported, FILE *out,
+			    struct ia_json *j)
+{
+	for (; *reported < e->nfindings; (*reported)++) {
+		const struct ia_finding *f = &e->findings[*reported];
+
+		if (j)
+			ia_finding_print_json(j, f);
+		else
+			ia_finding_print_text(out, f);
+	}
+}
+
+/* The iommufd command's name for an _IOC_NR ("IOMMU_IOAS_MAP"). */
+static const char *ioctl_name(unsigned int nr, char *buf, size_t len)
+{
+	return ia_iommufd_cmd_name(((unsigned int)';' << 8) | nr, buf, len);
+}
+
+static void text_ioctls(FILE *out, const struct ia_engine_stats *s)
+{
+	char buf[16];
+
+	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++)
+		if (s->ioctls[nr])
+			fprintf(out, "iommufd ioctl %-24s %llu (%llu failed)\n", ioctl_name(nr, buf, sizeof(buf)),
+				(unsigned long long)s->ioctls[nr], (unsigned long long)s->ioctl_errors[nr]);
+}
+
+static void text_fault(void *ctx, const char *dev, __u64 n)
+{
+	fprintf(ctx, "io_page_fault %s: %llu\n", dev, (unsigned long long)n);
+}
+
+void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_run_counts *c)
+{
+	const struct ia_engine_stats *s = &e->stats;
+	char drops[24] = "?";
+
+	if (c->known)
+		snprintf(drops, sizeof(drops), "%llu", (unsigned long long)c->drops);
+	fprintf(out, "\nfinal state:\n");
+	ia_state_print_text(out, &e->model);
+	ia_findings_print_summary(out, e->findings, e->nfindings);
+	for (size_t i = 0; i < e->nfindings; i++)
+		ia_finding_print_text(out, &e->findings[i]);
+	ia_ctxs_print_text(out, e->ctxs, e->nctxs);
+	if (c->hists_known)
+		ia_hist_print_text(out, c->hists, c->nhists, &e->model);
+	text_ioctls(out, s);
+	if (c->faults)
+		c->faults(c->faults_src, text_fault, out);
+	fprintf(out, "records %llu, dropped %s, malformed %llu, unpaired exits %llu, probes %d attached\n",
+		(unsigned long long)s->records, drops, (unsigned long long)s->bad_records,
+		(unsigned long long)s->unpaired_exits, c->probes_attached);
+}
+
+static void kcount(struct ia_json *j, const char *key, bool known, __u64 v)
+{
+	ia_json_key(j, key);
+	if (known)
+		ia_json_uint(j, v);
+	else
+		ia_json_null(j);
+}
+
+static void json_ioctls(struct ia_json *j, const struct ia_engine_stats *s, bool errors)
+{
+	char buf[16];
+
+	ia_json_key(j, errors ? "ioctl_errors" : "ioctls");
+	ia_json_obj_begin(j);
+	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++) {
+		__u64 v = errors ? s->ioctl_errors[nr] : s->ioctls[nr];
+
+		if (v)
+			ia_json_kuint(j, ioctl_name(nr, buf, sizeof(buf)), v);
+	}
+	ia_json_obj_end(j);
+}
+
+static void json_fault(void *ctx, const char *dev, __u64 n)
+{
+	ia_json_kuint(ctx, dev, n);
+}
+
+static void json_faults(struct ia_json *j, const struct ia_run_counts *c)
+{
+	ia_json_key(j, "page_faults");
+	if (!c->faults) {
+		ia_json_null(j);
+		return;
+	}
+	ia_json_obj_begin(j);
+	c->faults(c->faults_src, json_fault, j);
+	ia_json_obj_end(j);
+}
+
+void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const struct ia_run_counts *c)
+{
+	const struct ia_engine_stats *s = &e->stats;
+
+	ia_state_print_json(j, &e->model, "engine");
+	ia_ctxs_print_json(j, e->ctxs, e->nctxs);
+	if (c->hists_known)
+		ia_hist_print_json(j, c->hists, c->nhists, &e->model);
+	ia_json_obj_begin(j);
+	ia_json_kstr(j, "type", "summary");
+	ia_json_kint(j, "schema", 1);
+	ia_json_kuint(j, "records", s->records);
+	kcount(j, "submitted", c->known, c->submitted);
+	kcount(j, "drops", c->known, c->drops);
+	ia_json_kuint(j, "malformed", s->bad_records);
+	ia_json_kuint(j, "unpaired_exits", s->unpaired_exits);
+	ia_json_kuint(j, "lost_frames", s->lost_frames);
+	ia_json_kint(j, "probes_attached", c->probes_attached);
+	ia_json_kuint(j, "findings", e->nfindings);
+	ia_json_kuint(j, "iommufd_ctxs_closed", e->ctxs_closed);
+	ia_json_kuint(j, "iommufd_ctxs_open", e->nctxs);
+	json_ioctls(j, s, false);
+	json_ioctls(j, s, true);
+	json_faults(j, c);
+	ia_json_obj_end(j);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Event streams as the probes produce them, with realistic field values
+ * (kernel addresses, timestamps with jitter, task names), for the recording
+ * tests (tests/unit/test_trace.c), the fixture tool (tests/tools/mktrace.c)
+ * and the fuzzer's seeds. Header-only: every user includes it once.
+ *
+ * The starting model: group 6 holds an e1000e NIC; group 7 NIC A on
+ * vfio-pci and NIC B on e1000 (not viable); group 9 a mock iommufd device.
+ */
+#ifndef IA_TEST_SCENARIOS_H
+#define IA_TEST_SCENARIOS_H
+
+#include <errno.h>
+#include <string.h>
+#include "iommu_audit.h"
+#include "model.h"
+
+#define SCN_NIC "0000:01:00.0"
+#define SCN_A "0000:03:01.0"
+#define SCN_B "0000:03:02.0"
+#define SCN_MOCK "iommufd_mock0"
+#define SCN_OPS_VTD 0xffffffff82a1c0e0ull
+#define SCN_ICTX 0xffff888104c3a800ull
+
+struct scn {
+	void (*emit)(void *ctx, const struct ia_event *ev);
+	void *ctx;
+	__u64 ts;
+	__u32 rng;
+	__u64 domain; /* the next domain allocated */
+};
+
+static inline void scn_init(struct scn *s, void (*emit)(void *, const struct ia_event *), void *ctx)
+{
+	memset(s, 0, sizeof(*s));
+	s->emit = emit;
+	s->ctx = ctx;
+	s->ts = 912345678901ull;
+	s->rng = 2463534242u;
+	s->domain = 0xffff888107a0c000ull;
+}
+
+static inline void scn_model(struct ia_model *m)
+{
+	struct ia_group *g;
+	struct ia_dev *d;
+
+	ia_model_init(m);
+	g = ia_model_group(m, 6, true);
+	strcpy(g->type, "DMA");
+	d = ia_group_dev(g, SCN_NIC, true);
+	strcpy(d->driver, "e1000e");
+	d->dma = IA_DMA_KERNEL;
+	ia_group_add_resv(g, 0xfee00000, 0xfeefffff, "msi");
+	g = ia_model_group(m, 7, true);
+	strcpy(g->type, "DMA");
+	d = ia_group_dev(g, SCN_A, true);
+	strcpy(d->driver, "vfio-pci");
+	d->dma = IA_DMA_USER;
+	d = ia_group_dev(g, SCN_B, true);
+	strcpy(d->driver, "e1000");
+	d->dma = IA_DMA_KERNEL;
+	ia_group_add_resv(g, 0xfee00000, 0xfeefffff, "msi");
+	g = ia_model_group(m, 9, true);
+	ia_group_dev(g, SCN_MOCK, true);
+	strcpy(m->iommus[m->niommus++], "dmar0");
+}
+
+static inline __u32 scn_rand(struct scn *s)
+{
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 17;
+	s->rng ^= s->rng << 5;
+	return s->rng;
+}
+
+/* A stable kernel address for a device name, as struct device * would be. */
+static inline __u64 scn_kptr(const char *name)
+{
+	__u64 h = 1469598103934665603ull;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ull;
+	return 0xffff888100000000ull | ((h & 0xffffff) << 8);
+}
+
+static inline struct ia_event scn_ev(struct scn *s, __u16 hook, __u8 phase, __u32 tid,
+				     const char *dev, const char *drv, int group)
+{
+	struct ia_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = phase == IA_PH_FIRE ? IA_REC_TP : IA_REC_CALL;
+	e.size = sizeof(e);
+	e.hook = hook;
+	e.phase = phase;
+	e.flags = IA_F_FENTRY;
+	e.ts_ns = s->ts += 1000 + scn_rand(s) % 400000;
+	e.pid = tid;
+	e.tid = tid;
+	e.group_id = group;
+	e.domain_type = IA_NO_TYPE;
+	e.grp_domain_type = IA_NO_TYPE;
+	strcpy(e.comm, tid & 1 ? "bash" : "vfio-rebind");
+	if (dev) {
+		e.flags |= IA_F_HAVE_DEV;
+		e.dev = scn_kptr(dev);
+		strcpy(e.dev_name, dev);
+	}
+	if (drv) {
+		e.flags |= IA_F_HAVE_DRV;
+		strcpy(e.drv_name, drv);
+	}
+	if (group >= 0 && phase != IA_PH_EXIT) {
+		e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
+		e.group = 0xffff888102f4a000ull + (__u64)group * 0x400;
+		e.grp_domain = 0xffff888105c20000ull + (__u64)group * 0x200;
+		e.grp_default_domain = e.grp_domain;
+		e.grp_domain_type = 3;
+		e.dev_ops = SCN_OPS_VTD;
+	}
+	return e;
+}
+
+static inline void scn_call(struct scn *s, __u16 hook, __u32 tid, const char *dev, const char *drv,
+			    int group)
+{
+	struct ia_event e = scn_ev(s, hook, IA_PH_ENTER, tid, dev, drv, group);
+
+	s->emit(s->ctx, &e);
+}
+
+static inline void scn_ret(struct scn *s, __u16 hook, __u32 tid, long ret)
+{
+	struct ia_event e = scn_ev(s, hook, IA_PH_EXIT, tid, NULL, NULL, -1);
+
+	e.ret = ret;
+	s->emit(s->ctx, &e);
+}
+
+static inline void scn_unbind(struct scn *s, __u32 tid, const char *dev, const char *drv, int grp,
+			      bool kernel_dma)
+{
+	struct ia_event e = scn_ev(s, IA_HOOK_RELEASE_DRIVER, IA_PH_ENTER, tid, dev, drv, grp);
+
+	e.flags |= IA_F_RELEASES;
+	s->emit(s->ctx, &e);
+	if (kernel_dma) {
+		e = scn_ev(s, IA_HOOK_UNUSE_DEFAULT, IA_PH_ENTER, tid, dev, NULL, grp);
+		e.owner_cnt = 1; /* the driver's own use of the default domain */
+		s->emit(s->ctx, &e);
+		scn_ret(s, IA_HOOK_UNUSE_DEFAULT, tid, 0);
+	}
+	scn_ret(s, IA_HOOK_RELEASE_DRIVER, tid, 0);
+}
+
+static inline void scn_bind(struct scn *s, __u32 tid, const char *dev, const char *drv, int grp,
+			    bool kernel_dma, long ret)
+{
+	scn_call(s, IA_HOOK_REALLY_PROBE, tid, dev, drv, grp);
+	if (kernel_dma) {
+		scn_call(s, IA_HOOK_USE_DEFAULT, tid, dev, NULL, grp);
+		scn_ret(s, IA_HOOK_USE_DEFAULT, tid, 0);
+	}
+	scn_ret(s, IA_HOOK_REALLY_PROBE, tid, ret);
+}
+
+/* The demo: the NIC from e1000e to vfio-pci and back (12 records, no finding). */
+static inline void scn_rebind(struct scn *s, __u32 tid)
+{
+	scn_unbind(s, tid, SCN_NIC, "e1000e", 6, true);
+	scn_bind(s, tid, SCN_NIC, "vfio-pci", 6, false, 0);
+	scn_unbind(s, tid, SCN_NIC, "vfio-pci", 6, false);
+	scn_bind(s, tid, SCN_NIC, "e1000e", 6, true, 0);
+}
+
+/* B's kernel bind refused in its user-owned group: one bind-refused finding. */
+static inline void scn_bind_refused(struct scn *s, __u32 tid)
+{
+	struct ia_event e;
+
+	scn_call(s, IA_HOOK_REALLY_PROBE, tid, SCN_B, "e1000", 7);
+	e = scn_ev(s, IA_HOOK_USE_DEFAULT, IA_PH_ENTER, tid, SCN_B, NULL, 7);
+	e.owner = SCN_ICTX;
+	e.owner_cnt = 1;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_USE_DEFAULT, tid, -EBUSY);
+	scn_ret(s, IA_HOOK_REALLY_PROBE, tid, -EBUSY);
+}
+
+static inline void scn_attach(struct scn *s, __u32 tid, const char *dev, int grp, __u64 domain,
+			      long ret)
+{
+	struct ia_event e = scn_ev(s, IA_HOOK_ATTACH_DEV_CORE, IA_PH_ENTER, tid, dev, NULL, grp);
+
+	e.flags |= IA_F_HAVE_DOM;
+	e.domain = domain;
+	e.domain_type = 1;
+	e.dom_owner = SCN_OPS_VTD;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_ATTACH_DEV_CORE, tid, ret);
+}
+
+/* failures -EINVAL attaches of one domain, then another attaches: a soft failure. */
+static inline void scn_soft_failure(struct scn *s, __u32 tid, int failures)
+{
+	__u64 bad = s->domain += 0x800, good = s->domain += 0x800;
+
+	for (int i = 0; i < failures; i++)
+		scn_attach(s, tid, SCN_MOCK, 9, bad, -EINVAL);
+	scn_attach(s, tid, SCN_MOCK, 9, good, 0);
+}
+
+/* An attach that fails with -ENOMEM: a hard failure. */
+static inline void scn_hard_failure(struct scn *s, __u32 tid)
+{
+	scn_attach(s, tid, SCN_A, 7, s->domain += 0x800, -ENOMEM);
+}
+
+/* A pointer-returning hook: a domain, or an ERR_PTR. */
+static inline void scn_domain_alloc(struct scn *s, __u32 tid, const char *dev, int grp, long err)
+{
+	struct ia_event e;
+
+	scn_call(s, IA_HOOK_DOMAIN_ALLOC, tid, dev, NULL, grp);
+	e = scn_ev(s, IA_HOOK_DOMAIN_ALLOC, IA_PH_EXIT, tid, NULL, NULL, -1);
+	e.flags |= IA_F_RET_PTR;
+	e.ret = err ? err : (__s64)(s->domain += 0x800);
+	s->emit(s->ctx, &e);
+}
+
+#endif /* IA_TEST_SCENARIOS_H */
