@@ -14,6 +14,7 @@ struct ia_opts {
 	size_t ringbuf_bytes;
 	const char *sysfs_root; /* "" for the live system; IOMMU_AUDIT_SYSFS_ROOT for tests */
 	unsigned int fail_on;	/* bit per enum ia_rule: exit IA_EXIT_FINDINGS when one occurred */
+	const char *output;	/* record: the recording to write */
 	char **args;		/* report, diff: the recordings */
 	int nargs;
 	unsigned int rules;	/* diff --rules: bit per enum ia_rule compared; 0 = all */

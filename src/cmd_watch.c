@@ -24,6 +24,7 @@
 #include "loader.h"
 #include "state_out.h"
 #include "sysfs.h"
+#include "trace.h"
 
 struct watch_ctx {
 	const struct ia_opts *o;
@@ -33,6 +34,10 @@ struct watch_ctx {
 	__u64 ts_base;
 	size_t reported; /* findings printed so far */
 	int sigfd;
+	/* record: the recording, and its first write error (which ends the run) */
+	struct ia_trace_writer *trace;
+	struct ia_trace_info info;
+	int trace_err;
 };
 
 static double now_s(void)
@@ -95,8 +100,15 @@ static int handle_record(void *arg, void *data, size_t len)
 	struct watch_ctx *w = arg;
 	struct ia_decoded d;
 
+	if (w->trace) {
+		w->trace_err = ia_trace_write_record(w->trace, data, len);
+		if (w->trace_err)
+			return w->trace_err; /* stops the poll: the run ends with what was written */
+	}
 	if (ia_engine_feed(&w->engine, data, len, &d))
 		return 0; /* counted by the engine, reported in the summary */
+	if (w->trace)
+		return 0; /* record is quiet until its summary */
 	if (!w->ts_base)
 		w->ts_base = d.ev->ts_ns;
 	if (w->o->json)
@@ -133,7 +145,7 @@ static bool signalled(int sigfd)
 
 static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 {
-	double end = w->o->duration > 0 ? now_s() + w->o->duration : 0;
+	double end = w->o->duration > 0 ? now_s() + w->o->duration : 0, flushed = now_s();
 	int err = 0;
 
 	while (!signalled(w->sigfd)) {
@@ -146,6 +158,12 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 			break;
 		err = 0;
 		fflush(stdout);
+		if (w->trace && now_s() - flushed >= 1.0) { /* a crash loses at most a second */
+			err = ia_trace_flush(w->trace);
+			flushed = now_s();
+			if (err)
+				break;
+		}
 	}
 	ring_buffer__consume(rb); /* what was submitted before the stop */
 	return err;
@@ -273,6 +291,41 @@ static void read_iommus(const struct ia_opts *o, struct ia_model *m)
 	m->niommus = n > 0 ? n : 0;
 }
 
+/* record: the header (host, probes, the starting model) and the symbols, before any record. */
+static int open_recording(struct watch_ctx *w, const struct ia_loader *l, const struct ia_model *snap)
+{
+	int err;
+
+	ia_trace_info_loader(&w->info, l);
+	w->info.ringbuf_bytes = w->o->ringbuf_bytes;
+	err = ia_trace_open_write(&w->trace, w->o->output, &w->info, snap);
+	if (!err)
+		err = ia_trace_write_syms(w->trace, w->ksyms.ops, w->ksyms.nops);
+	if (err)
+		ia_error(w->o, "cannot write the recording %s: %s", w->o->output, strerror(-err));
+	return err;
+}
+
+/* record: END with the BPF side's counters, and one line on what was kept. */
+static int close_recording(struct watch_ctx *w, const struct ia_loader *l)
+{
+	struct ia_counters c = { 0 };
+	int err;
+
+	ia_loader_counters(l, &c.events, &c.drops);
+	err = ia_trace_close(w->trace, &c);
+	w->trace = NULL;
+	if (w->trace_err || err) {
+		ia_error(w->o, "writing the recording %s failed: %s", w->o->output,
+			 strerror(-(w->trace_err ? w->trace_err : err)));
+		return w->trace_err ? w->trace_err : err;
+	}
+	fprintf(stderr, "recorded %llu records (%llu dropped), %zu findings, to %s\n",
+		(unsigned long long)w->engine.stats.records, (unsigned long long)c.drops,
+		w->engine.nfindings, w->o->output);
+	return 0;
+}
+
 static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap)
 {
 	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
@@ -295,6 +348,8 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 		ia_error(w->o, "cannot read /proc/kallsyms: %s", strerror(-err));
 		return err;
 	}
+	if (w->o->output)
+		ia_trace_info_host(&w->info);
 	err = ia_loader_start(l, &lo, msg, sizeof(msg));
 	if (err) {
 		if (w->o->verbose)
@@ -305,7 +360,10 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 	eo.use_default_hooked = l->st[IA_HOOK_USE_DEFAULT].via != IA_VIA_NONE;
 	eo.sym_name = ops_name;
 	eo.sym_ctx = &w->ksyms;
-	return ia_engine_init(&w->engine, snap, &eo);
+	err = ia_engine_init(&w->engine, snap, &eo);
+	if (err || !w->o->output)
+		return err;
+	return open_recording(w, l, snap);
 }
 
 /* --fail-on: a finding of a chosen rule turns a clean run into exit 3. */
@@ -345,9 +403,15 @@ int ia_cmd_watch(const struct ia_opts *o)
 	}
 	announce(&w, &l);
 	err = run_loop(&w, rb);
-	if (err)
+	if (err && !w.trace_err)
 		ia_error(o, "polling the ring buffer failed: %s", strerror(-err));
 	ia_engine_finish(&w.engine);
+	if (w.trace) {
+		int cerr = close_recording(&w, &l); /* a failed poll still leaves a valid file */
+
+		err = err ? err : cerr;
+		goto cleanup;
+	}
 	print_new_findings(&w);
 	print_summary(&w, &l); /* what was collected survives a failed poll */
 cleanup:

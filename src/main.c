@@ -28,6 +28,9 @@ static const char usage[] =
 	"                         or 'all'): viability, bind-refused, claim-refused, soft-failure,\n"
 	"                         soft-failure-unresolved, hard-failure, multi-driver-probe,\n"
 	"                         multi-driver-domain, split-group, owner-imbalance\n"
+	"  record -o FILE [--duration S] [-k] [-v] [--ringbuf-kb N]\n"
+	"                         what watch traces, into a recording for report and diff;\n"
+	"                         Ctrl-C or SIGTERM ends it with a valid file\n"
 	"  probe [--json]         which probes this kernel allows, and how (loads nothing lasting)\n"
 	"  report FILE [options]  replay a recording: its header, then what watch printed at exit;\n"
 	"                         exit 1 (after the partial report) when it is truncated or corrupt\n"
@@ -132,6 +135,7 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "kprobes", no_argument, NULL, 'k' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
@@ -146,9 +150,10 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jvkh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jvkho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
+		case 'o': o->output = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'k': o->force_kprobes = true; break;
 		case 'h': fputs(usage, stdout); return 1;
@@ -221,8 +226,19 @@ int main(int argc, char **argv)
 		return err > 0 ? 0 : 2;
 	if (!strcmp(cmd, "snapshot"))
 		return ia_cmd_snapshot(&o);
-	if (!strcmp(cmd, "watch"))
+	if (!strcmp(cmd, "watch") && !o.output)
 		return ia_cmd_watch(&o);
+	if (!strcmp(cmd, "record")) {
+		if (!o.output) {
+			ia_error(&o, "record needs -o FILE, the recording to write");
+			return 2;
+		}
+		return ia_cmd_watch(&o);
+	}
+	if (o.output) {
+		ia_error(&o, "-o/--output is for record");
+		return 2;
+	}
 	if (!strcmp(cmd, "probe"))
 		return ia_cmd_probe(&o);
 	if (!strcmp(cmd, "report"))

@@ -51,7 +51,11 @@ scenario_shared_group_cdev() {
 	pci_rebind "$A" vfio-pci
 	require "$A on vfio-pci, $B on e1000" test "$(pci_driver "$A"):$(pci_driver "$B")" = vfio-pci:e1000
 	require "VFIO cdev for $A" test -d "/sys/bus/pci/devices/$A/vfio-dev"
+	# a recording of the same scenario, replayed afterwards, must say what watch said
+	"$bin" record -o "$out/$name.trace" 2>"$out/$name.rec.err" &
+	recorder=$!
 	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	until grep -q '^watching:' "$out/$name.rec.err"; do sleep 0.2; done
 	# 1. B's kernel driver holds the group: the user claim is refused
 	drive_ok "$name-refused" cdev-bind "$A" --expect bind=EPERM || { watch_stop; return; }
 	# 2. without B's driver the bind succeeds: the group becomes user-owned
@@ -71,12 +75,35 @@ scenario_shared_group_cdev() {
 	touch "$out/release"
 	wait $holder || fail "$name" "the holding iommu-drive failed"
 	drive_ok "$name-rebind" write "/sys/bus/pci/drivers/e1000/bind" "$B"
+	sleep 0.5
+	kill -INT $recorder
+	wait $recorder || fail "record-replay" "record exited non-zero"
+	cat "$out/$name.rec.err"
 	verdict "$name" --snapshot "$out/$name.snap" \
 		--expect "rule=claim-refused,errno=EPERM,group=$g,devices=$A+$B,detail~e1000 on $B" \
 		--expect "rule=bind-refused,errno=EBUSY,group=$g,devices=$B,detail~user-owned by iommufd" \
 		--event "hook=device_claim,phase=exit,ret=0" \
 		--event "hook=iommufd_release,phase=exit,ret=0" \
 		--state "group=$g,owner_kind=none,owner_cnt=1"
+	if "$bin" report --json "$out/$name.trace" >"$out/$name.replay" &&
+		python3 - "$out/$name.out" "$out/$name.replay" <<'PY'
+import json, sys
+def view(path):
+    objs = [json.loads(l) for l in open(path)]
+    keep = lambda f: {k: f[k] for k in ("rule", "group", "devices", "errno", "detail")}
+    return ([keep(o) for o in objs if o["type"] == "finding"],
+            {g["id"]: g for g in objs if g["type"] == "group" and g.get("source") == "engine"})
+live, replay = view(sys.argv[1]), view(sys.argv[2])
+if live != replay:
+    print("live:  ", live[0], "\nreplay:", replay[0])
+    sys.exit(1)
+print(f"replay equals live: {len(live[0])} findings, {len(live[1])} groups")
+PY
+	then
+		pass record-replay
+	else
+		fail record-replay
+	fi
 	pci_rebind "$A" ""
 }
 
