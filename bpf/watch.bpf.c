@@ -474,19 +474,6 @@ EXIT(iommufd_release, IA_HOOK_IOMMUFD_RELEASE)
 ENTRY2(type1_attach, IA_HOOK_TYPE1_ATTACH, on_data_group, void *, data, struct iommu_group *, grp)
 EXIT(type1_attach, IA_HOOK_TYPE1_ATTACH)
 
-/* iommufd's user interface: drivers/iommu/iommufd/{main,ioas,hw_pagetable}.c */
-static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsigned int cmd)
-{
-	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
-
-	if (!e)
-		return 0;
-	e->owner = (__u64)BPF_CORE_READ(filp, private_data);
-	e->arg[0] = cmd;
-	ev_submit(e);
-	return 0;
-}
-
 /* IOAS map/unmap: the kernel's copy of the user's command (ucmd->cmd). */
 static __always_inline int on_ioas(__u16 hook, __u8 fl, struct iommufd_ucmd *ucmd, void *unused)
 {
@@ -524,8 +511,6 @@ static __always_inline int on_object(__u16 hook, __u8 fl, struct iommufd_object 
 	return 0;
 }
 
-ENTRY2(iommufd_ioctl, IA_HOOK_IOMMUFD_IOCTL, on_ioctl, struct file *, filp, unsigned int, cmd)
-EXIT(iommufd_ioctl, IA_HOOK_IOMMUFD_IOCTL)
 ENTRY2(ioas_map, IA_HOOK_IOAS_MAP, on_ioas, struct iommufd_ucmd *, ucmd, void *, unused)
 EXIT(ioas_map, IA_HOOK_IOAS_MAP)
 ENTRY2(ioas_unmap, IA_HOOK_IOAS_UNMAP, on_ioas, struct iommufd_ucmd *, ucmd, void *, unused)
@@ -545,8 +530,9 @@ struct hist_start_key {
 
 struct hist_start {
 	__u64 ts;
-	__u64 domain;
+	__u64 domain; /* the ioctl: its cmd */
 	__u64 size;
+	__u64 iova;
 };
 
 struct {
@@ -598,10 +584,11 @@ static __always_inline __u32 log2_64(__u64 v)
 	return hi ? log2_32(hi) + 32 : log2_32((__u32)v);
 }
 
-static __always_inline int hist_enter(__u32 op, struct iommu_domain *d, __u64 size)
+static __always_inline int hist_enter(__u32 op, struct iommu_domain *d, __u64 iova, __u64 size)
 {
 	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = op };
-	struct hist_start v = { .ts = bpf_ktime_get_ns(), .domain = (__u64)d, .size = size };
+	struct hist_start v = { .ts = bpf_ktime_get_ns(), .domain = (__u64)d, .size = size,
+				.iova = iova };
 
 	if (!ready)
 		return 0;
@@ -619,26 +606,10 @@ static __always_inline struct ia_hist *hist_slot(struct ia_hist_key *hk)
 	return bpf_map_lookup_elem(&hists, hk);
 }
 
-/* ret_bytes: the function returns the bytes it (un)mapped, else 0 or -errno. */
-static __always_inline int hist_exit(__u32 op, long ret, bool ret_bytes)
+static __always_inline void hist_account(struct ia_hist *h, __u64 delta, bool err, __u64 bytes)
 {
-	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = op };
-	struct ia_hist_key hk = { .op = op };
-	struct hist_start *s = bpf_map_lookup_elem(&hist_starts, &k);
-	__u64 delta, size;
-	struct ia_hist *h;
-	__u32 b;
+	__u32 b = log2_64(delta);
 
-	if (!s)
-		return 0;
-	delta = bpf_ktime_get_ns() - s->ts;
-	hk.domain = s->domain;
-	size = s->size;
-	bpf_map_delete_elem(&hist_starts, &k);
-	h = hist_slot(&hk);
-	if (!h)
-		return 0;
-	b = log2_64(delta);
 	if (b >= IA_HIST_BUCKETS)
 		b = IA_HIST_BUCKETS - 1;
 	/*
@@ -652,42 +623,185 @@ static __always_inline int hist_exit(__u32 op, long ret, bool ret_bytes)
 	if (delta > h->max_ns)
 		h->max_ns = delta;
 	h->calls++;
-	if (ret_bytes ? ret <= 0 : ret != 0)
+	if (err)
 		h->errors++;
 	else
-		h->bytes += ret_bytes ? (__u64)ret : size;
+		h->bytes += bytes;
+}
+
+/* --trace-maps: one record per map/unmap call, at its exit (see enum ia_hook). */
+const volatile bool trace_maps = false;
+
+static __always_inline void map_record(__u16 hook, __u8 fl, const struct hist_start *s,
+				       __u64 delta, long ret)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_FIRE, fl);
+
+	if (!e)
+		return;
+	e->flags |= IA_F_HAVE_DOM;
+	e->domain = s->domain;
+	e->domain_type = IA_NO_TYPE;
+	e->ret = ret;
+	e->arg[0] = s->iova;
+	e->arg[1] = s->size;
+	e->arg[2] = delta;
+	ev_submit(e);
+}
+
+/* ret_bytes: the function returns the bytes it (un)mapped, else 0 or -errno. */
+static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bool ret_bytes)
+{
+	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = op };
+	struct ia_hist_key hk = { .op = op };
+	struct hist_start *s = bpf_map_lookup_elem(&hist_starts, &k);
+	struct hist_start start;
+	struct ia_hist *h;
+	__u64 delta;
+	bool err;
+
+	if (!s)
+		return 0;
+	delta = bpf_ktime_get_ns() - s->ts;
+	start = *s;
+	bpf_map_delete_elem(&hist_starts, &k);
+	hk.domain = start.domain;
+	err = ret_bytes ? ret <= 0 : ret != 0;
+	h = hist_slot(&hk);
+	if (h)
+		hist_account(h, delta, err, ret_bytes ? (__u64)ret : start.size);
+	if (trace_maps)
+		map_record(hook, fl, &start, delta, ret);
 	return 0;
 }
 
-#define HIST_HOOK(name, op, ret_bytes, ...)                                   \
+#define HIST_HOOK(name, op, hook, ret_bytes, ...)                             \
 	SEC("?fentry")                                                        \
 	int BPF_PROG(name##_fentry, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
 	{                                                                     \
-		return hist_enter(op, d, __VA_ARGS__);                        \
+		return hist_enter(op, d, iova, __VA_ARGS__);                  \
 	}                                                                     \
 	SEC("?kprobe")                                                        \
 	int BPF_KPROBE(name##_kprobe, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
 	{                                                                     \
-		return hist_enter(op, d, __VA_ARGS__);                        \
+		return hist_enter(op, d, iova, __VA_ARGS__);                  \
 	}                                                                     \
 	SEC("?fexit")                                                         \
 	int BPF_PROG(name##_fexit)                                            \
 	{                                                                     \
 		__u64 ret = 0;                                                \
 		bpf_get_func_ret(ctx, &ret);                                  \
-		return hist_exit(op, ret_bytes ? (long)ret : (int)ret, ret_bytes); \
+		return hist_exit(op, hook, IA_F_FENTRY,                       \
+				 ret_bytes ? (long)ret : (int)ret, ret_bytes); \
 	}                                                                     \
 	SEC("?kretprobe")                                                     \
 	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
 	{                                                                     \
-		return hist_exit(op, ret_bytes ? ret : (int)ret, ret_bytes);  \
+		return hist_exit(op, hook, 0, ret_bytes ? ret : (int)ret, ret_bytes); \
 	}
 
 /* iommu_map(domain, iova, paddr, size, ...); iommu_unmap(domain, iova, size) */
-HIST_HOOK(map, IA_OP_MAP, false, a3)
-HIST_HOOK(unmap, IA_OP_UNMAP, true, a2)
-HIST_HOOK(map_sg, IA_OP_MAP_SG, true, 0)
-HIST_HOOK(unmap_fast, IA_OP_UNMAP_FAST, true, a2)
+HIST_HOOK(map, IA_OP_MAP, IA_HOOK_MAP, false, a3)
+HIST_HOOK(unmap, IA_OP_UNMAP, IA_HOOK_UNMAP, true, a2)
+HIST_HOOK(map_sg, IA_OP_MAP_SG, IA_HOOK_MAP_SG, true, 0)
+HIST_HOOK(unmap_fast, IA_OP_UNMAP_FAST, IA_HOOK_UNMAP_FAST, true, a2)
+
+/*
+ * iommufd's ioctl (drivers/iommu/iommufd/main.c): every command is counted
+ * and timed here, per command number. A record per call is streamed for
+ * the commands that change objects; the data path (IOAS_MAP, IOAS_UNMAP,
+ * IOAS_COPY: thousands a second under a VMM) only when trace_ioctls is set.
+ */
+const volatile bool trace_ioctls = false;
+
+#define IOCTL_OP 0x100 /* hist_starts key space of the ioctl (not an enum ia_hist_op) */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32); /* _IOC_NR(cmd) */
+	__type(value, struct ia_hist);
+} ioctls SEC(".maps");
+
+static __always_inline bool ioctl_streams(__u32 cmd)
+{
+	__u32 nr = cmd & 0xff;
+
+	return trace_ioctls || (nr != 0x83 && nr != 0x85 && nr != 0x86);
+}
+
+static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsigned int cmd)
+{
+	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
+	struct hist_start v = { .ts = bpf_ktime_get_ns(), .domain = cmd };
+	struct ia_event *e;
+
+	if (!ready)
+		return 0;
+	bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY);
+	if (!ioctl_streams(cmd))
+		return 0;
+	e = ev_new(hook, IA_PH_ENTER, fl);
+	if (!e)
+		return 0;
+	e->owner = (__u64)BPF_CORE_READ(filp, private_data);
+	e->arg[0] = cmd;
+	ev_submit(e);
+	return 0;
+}
+
+static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret)
+{
+	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
+	struct hist_start *s = bpf_map_lookup_elem(&hist_starts, &k);
+	__u32 cmd, nr;
+	struct ia_hist *h;
+	__u64 delta;
+
+	if (!s)
+		return on_exit(hook, fl, ret); /* entered before we were ready: unpaired */
+	delta = bpf_ktime_get_ns() - s->ts;
+	cmd = (__u32)s->domain;
+	bpf_map_delete_elem(&hist_starts, &k);
+	nr = cmd & 0xff;
+	h = bpf_map_lookup_elem(&ioctls, &nr);
+	if (!h) {
+		bpf_map_update_elem(&ioctls, &nr, &hist_zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&ioctls, &nr);
+	}
+	if (h)
+		hist_account(h, delta, (int)ret != 0, 0);
+	if (!ioctl_streams(cmd))
+		return 0;
+	return on_exit(hook, fl, ret);
+}
+
+SEC("?fentry")
+int BPF_PROG(iommufd_ioctl_fentry, struct file *filp, unsigned int cmd)
+{
+	return on_ioctl(IA_HOOK_IOMMUFD_IOCTL, IA_F_FENTRY, filp, cmd);
+}
+
+SEC("?kprobe")
+int BPF_KPROBE(iommufd_ioctl_kprobe, struct file *filp, unsigned int cmd)
+{
+	return on_ioctl(IA_HOOK_IOMMUFD_IOCTL, 0, filp, cmd);
+}
+
+SEC("?fexit")
+int BPF_PROG(iommufd_ioctl_fexit)
+{
+	__u64 ret = 0;
+
+	bpf_get_func_ret(ctx, &ret);
+	return on_ioctl_exit(IA_HOOK_IOMMUFD_IOCTL, IA_F_FENTRY, (long)ret);
+}
+
+SEC("?kretprobe")
+int BPF_KRETPROBE(iommufd_ioctl_kretprobe, long ret)
+{
+	return on_ioctl_exit(IA_HOOK_IOMMUFD_IOCTL, 0, ret);
+}
 
 static __always_inline int count_fault(const char *name_src, bool kernel_ptr)
 {

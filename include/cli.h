@@ -19,11 +19,15 @@ struct ia_opts {
 	int nargs;
 	unsigned int rules;	/* diff --rules: bit per enum ia_rule compared; 0 = all */
 	unsigned long long max_new; /* diff --max-new-findings */
+	double max_latency_ratio;   /* diff --max-latency-ratio; 0 = not checked */
+	double interval;	    /* watch --interval: seconds between histogram views; 0 = none */
+	bool trace_ioctls;	    /* a record per iommufd ioctl, IOAS map/unmap included */
+	bool trace_maps;	    /* a record per iommu_map/iommu_unmap call */
 };
 
 /* Exit statuses: 0 ok, 1 run-time failure, 2 usage, 3 a --fail-on finding occurred, 4 diff: worse. */
 #define IA_EXIT_FINDINGS 3
-/* diff: the second recording has more findings than the first (beyond --max-new-findings). */
+/* diff: the second recording is worse than the first (--max-new-findings, --max-latency-ratio). */
 #define IA_EXIT_WORSE 4
 
 int ia_cmd_snapshot(const struct ia_opts *o);

@@ -66,11 +66,8 @@ struct ia_engine_opts {
 	void *sym_ctx;
 };
 
-#define IA_IOCTL_NRS 256 /* iommufd commands by _IOC_NR */
 
 struct ia_engine_stats {
-	__u64 ioctls[IA_IOCTL_NRS];	 /* iommufd ioctls completed, by command number */
-	__u64 ioctl_errors[IA_IOCTL_NRS];
 	__u64 records;	      /* records fed */
 	__u64 bad_records;    /* wrong size, type or hook */
 	__u64 unpaired_exits; /* exit with no entry (dropped record, or attached mid-call) */

@@ -25,7 +25,8 @@ void ia_hist_add(struct ia_hist *a, const struct ia_hist *b);
 /* Sort by domain, then operation. */
 void ia_hist_sort(struct ia_hist_entry *e, size_t n);
 void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, const struct ia_model *m);
+/* scope: "run" (since the start) or "interval" (--interval views) */
 void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t n,
-			const struct ia_model *m);
+			const struct ia_model *m, const char *scope);
 
 #endif /* IA_HIST_H */

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define IA_ABI_VERSION 3
+#define IA_ABI_VERSION 4
 
 #define IA_NAME_LEN 32 /* device and driver names ("0000:00:02.0", "vfio-pci") */
 #define IA_COMM_LEN 16
@@ -78,11 +78,19 @@ enum ia_hook {
 	/* VFIO legacy container */
 	IA_HOOK_TYPE1_ATTACH = 32,    /* vfio_iommu_type1_attach_group(data, group, type) */
 	/* iommufd user interface */
-	IA_HOOK_IOMMUFD_IOCTL = 33,   /* iommufd_fops_ioctl(filp, cmd, arg): arg[0] = cmd */
-	IA_HOOK_IOAS_MAP = 34,	      /* iommufd_ioas_map(ucmd): arg[0] iova, [1] length, [2] ioas id */
+	IA_HOOK_IOMMUFD_IOCTL = 33,   /* iommufd_fops_ioctl(filp, cmd, arg): arg[0] = cmd; every call is
+				       * counted and timed in the kernel per _IOC_NR (map "ioctls",
+				       * struct ia_hist); records stream for all but IOAS_MAP, IOAS_UNMAP
+				       * and IOAS_COPY unless --trace-ioctls */
+	IA_HOOK_IOAS_MAP = 34,	      /* iommufd_ioas_map(ucmd): arg[0] iova, [1] length, [2] ioas id
+				       * (attached with --trace-ioctls only) */
 	IA_HOOK_IOAS_UNMAP = 35,      /* iommufd_ioas_unmap(ucmd): the same */
 	IA_HOOK_HWPT_DESTROY = 36,    /* iommufd_hwpt_paging_destroy(obj): obj_id2 */
-	/* map/unmap: aggregated in the kernel (struct ia_hist), no record per call */
+	/*
+	 * map/unmap: aggregated in the kernel (struct ia_hist). With --trace-maps
+	 * also one IA_PH_FIRE record per call at its exit: domain, arg[0] iova,
+	 * arg[1] the size asked for, arg[2] the latency in ns, ret as returned.
+	 */
 	IA_HOOK_MAP = 37,	      /* iommu_map(domain, iova, paddr, size, ...) */
 	IA_HOOK_UNMAP = 38,	      /* iommu_unmap(domain, iova, size): ret bytes */
 	IA_HOOK_MAP_SG = 39,	      /* iommu_map_sg(domain, iova, sg, nents, ...): ret bytes */
@@ -157,7 +165,10 @@ struct ia_hist_key {
 	__u32 pad;
 };
 
-/* Monotonic counters (per CPU in the kernel; user space sums them). */
+/*
+ * Monotonic counters (per CPU in the kernel; user space sums them). The
+ * same shape serves the iommufd ioctls, keyed by _IOC_NR (bytes unused).
+ */
 struct ia_hist {
 	__u64 buckets[IA_HIST_BUCKETS];
 	__u64 sum_ns;

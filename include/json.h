@@ -29,6 +29,8 @@ void ia_json_str(struct ia_json *j, const char *s);
 void ia_json_int(struct ia_json *j, long long v);
 void ia_json_uint(struct ia_json *j, unsigned long long v);
 void ia_json_bool(struct ia_json *j, bool v);
+/* A number with 6 significant digits; NaN and infinities (not JSON) as null. */
+void ia_json_double(struct ia_json *j, double v);
 void ia_json_null(struct ia_json *j);
 /* Pointers as "0x..." strings: kernel addresses exceed JSON's safe integers. */
 void ia_json_ptr(struct ia_json *j, __u64 p);
@@ -39,5 +41,6 @@ void ia_json_kint(struct ia_json *j, const char *key, long long v);
 void ia_json_kuint(struct ia_json *j, const char *key, unsigned long long v);
 void ia_json_kbool(struct ia_json *j, const char *key, bool v);
 void ia_json_kptr(struct ia_json *j, const char *key, __u64 p);
+void ia_json_kdouble(struct ia_json *j, const char *key, double v);
 
 #endif /* IA_JSON_H */

@@ -43,6 +43,8 @@ struct ia_loader_opts {
 	bool force_kprobes;   /* -k: kprobe/kretprobe and classic tracepoints only */
 	size_t ringbuf_bytes; /* power of two */
 	bool verbose;	      /* libbpf's own messages on stderr */
+	bool trace_ioctls;    /* a record per iommufd ioctl, IOAS map/unmap included */
+	bool trace_maps;      /* a record per iommu_map/iommu_unmap call */
 };
 
 struct watch_bpf;
@@ -63,12 +65,13 @@ int ia_loader_ringbuf_fd(const struct ia_loader *l);
 /* Drop and event counters from the BPF side. */
 void ia_loader_counters(const struct ia_loader *l, __u64 *events, __u64 *drops);
 void ia_loader_stop(struct ia_loader *l);
-struct ia_hist_entry;
-/* The map/unmap histograms summed over CPUs (*out malloc'ed); 0 or -errno. */
-int ia_loader_hists(const struct ia_loader *l, struct ia_hist_entry **out, size_t *n);
-/* Page faults per device: calls fn for each. 0 or -errno. */
-int ia_loader_faults(const struct ia_loader *l, void (*fn)(void *ctx, const char *dev, __u64 n),
-		     void *ctx);
+struct ia_kstats;
+/*
+ * The kernel's aggregates now, summed over CPUs, stamped mono_ns (the
+ * caller's clock: the loader reads none). 0 or -errno; free with
+ * ia_kstats_free.
+ */
+int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats *k);
 const char *ia_via_name(enum ia_via v);
 int ia_loader_attached(const struct ia_loader *l);
 

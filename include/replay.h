@@ -59,6 +59,24 @@ int ia_exit_errno(const struct ia_event *ev);
 struct ia_diff_opts {
 	unsigned int rules; /* bit per enum ia_rule compared; 0: all */
 	__u64 max_new;	    /* new findings tolerated (summed over the compared rules) */
+	double max_ratio;   /* latency: b/a of mean or p99 tolerated; 0: not checked */
+};
+
+/* A latency row is judged only with this many calls on both sides. */
+#define IA_DIFF_MIN_CALLS 100
+
+/*
+ * One latency row: a map/unmap operation summed over its domains (domain
+ * addresses differ between runs), or one iommufd command.
+ */
+struct ia_diff_latency {
+	bool ioctl;	     /* else a map/unmap operation */
+	__u32 id;	     /* enum ia_hist_op, or the command's _IOC_NR */
+	struct ia_hist h[2]; /* a, b (calls 0: absent on that side) */
+	double mean_ratio;   /* b / a; 0 when a side has no calls */
+	double p99_ratio;
+	bool judged;	     /* both sides have IA_DIFF_MIN_CALLS calls */
+	bool worse;	     /* judged, and a ratio exceeds max_ratio */
 };
 
 struct ia_diff_errno {
@@ -75,7 +93,11 @@ struct ia_diff {
 	__u64 soft_retries[2];	     /* soft-failure findings' failed attaches */
 	__u64 unresolved_retries[2]; /* soft-failure-unresolved findings' */
 	__u64 new_findings;	     /* sum over compared rules of max(0, b - a) */
-	bool worse;		     /* new_findings > max_new */
+	bool have_latency[2];	     /* the recording had a HIST frame */
+	struct ia_diff_latency *lat; /* operations first, then commands by number */
+	size_t nlat;
+	size_t slower;		     /* rows worse than max_ratio */
+	bool worse;		     /* new_findings > max_new, or slower rows */
 };
 
 bool ia_diff_compares(const struct ia_diff_opts *o, enum ia_rule r);

@@ -12,24 +12,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "engine.h"
-#include "hist.h"
 #include "json.h"
+#include "kstats.h"
 
-/* Called once per device with its io_page_fault count. */
-typedef void ia_fault_fn(void *ctx, const char *dev, __u64 n);
-
-/* What the engine does not know: the BPF side's counters, histograms, probes. */
+/* What the engine does not know: the BPF side's counters and aggregates, the probes. */
 struct ia_run_counts {
 	bool known;	     /* false: a recording cut short before its END frame */
 	__u64 submitted;     /* records the probes submitted */
 	__u64 drops;	     /* failed ring-buffer reservations */
 	int probes_attached;
-	bool hists_known;    /* false: not read (a recording without them): not printed */
-	const struct ia_hist_entry *hists;
-	size_t nhists;
-	/* Page faults per device, calling fn for each; NULL when not known. */
-	void (*faults)(const void *src, ia_fault_fn *fn, void *ctx);
-	const void *faults_src;
+	/* histograms, ioctls and page faults; NULL when not read (an old or cut recording) */
+	const struct ia_kstats *kstats;
 };
 
 /*
@@ -43,19 +36,20 @@ void ia_report_new_findings(const struct ia_engine *e, size_t *reported, FILE *o
  *   <ia_state_print_text>
  *   findings: 2 (bind-refused 1, claim-refused 1)
  *   FINDING ...
- *   <iommufd contexts> <histograms> <iommufd ioctl counts> <io_page_fault counts>
+ *   <iommufd contexts> <histograms> <iommufd ioctls> <io_page_fault counts>
  *   records 12, dropped 0, malformed 0, unpaired exits 0, probes 19 attached
  * "dropped ?" when the counters are not known.
  */
 void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_run_counts *c);
 /*
  * The state's groups ("source":"engine"), the iommufd contexts, the
- * histograms and a summary object:
+ * histograms, the ioctls and a summary object:
  * {"type":"summary","schema":1,"records":..,"submitted":..,"drops":..,
  *  "malformed":..,"unpaired_exits":..,"lost_frames":..,"probes_attached":..,
  *  "findings":..,"iommufd_ctxs_closed":..,"iommufd_ctxs_open":..,
- *  "ioctls":{..},"ioctl_errors":{..},"page_faults":{..}}; submitted, drops
- * and page_faults are null when not known.
+ *  "ioctls":{..},"ioctl_errors":{..},"page_faults":{..}}; submitted and
+ * drops are null when not known, ioctls, ioctl_errors and page_faults when
+ * the aggregates are not.
  */
 void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const struct ia_run_counts *c);
 

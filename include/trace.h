@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "iommu_audit.h"
+#include "kstats.h"
 #include "modelio.h"
 
 #define IA_TRACE_FORMAT 1
@@ -55,7 +56,7 @@
 enum ia_trace_frame {
 	IA_TF_HEADER = 1, /* TLVs: who, where, when, probes, the starting model */
 	IA_TF_EVENTS = 2, /* record entries (below) */
-	IA_TF_HIST = 3,	  /* in-kernel histograms: opaque for now */
+	IA_TF_HIST = 3,	  /* TLVs: the kernel's aggregates (struct ia_kstats), a full copy each */
 	IA_TF_END = 4,	  /* TLVs: counters; the last frame of a complete recording */
 	IA_TF_SYMS = 5,	  /* TLVs: kernel addresses and their names (iommu_ops) */
 };
@@ -146,8 +147,8 @@ int ia_trace_write_syms(struct ia_trace_writer *w, const struct ia_ksym_addr *sy
  * sticky (every later call returns the first one).
  */
 int ia_trace_write_record(struct ia_trace_writer *w, const void *data, size_t len);
-/* An opaque histogram snapshot in its own HIST frame (buffered records go first). */
-int ia_trace_write_hist(struct ia_trace_writer *w, const void *blob, size_t len);
+/* The kernel's aggregates now, in a HIST frame (buffered records go first). */
+int ia_trace_write_hist(struct ia_trace_writer *w, const struct ia_kstats *k);
 /* Write buffered records as an EVENTS frame now (the live loop: every second). */
 int ia_trace_flush(struct ia_trace_writer *w);
 /*
@@ -208,6 +209,8 @@ int ia_trace_next(struct ia_trace_reader *r, const void **rec, size_t *len);
 void ia_trace_get_status(const struct ia_trace_reader *r, struct ia_trace_status *st);
 /* "truncated after frame 12 (byte 40960): replayed 3072 records" and the like. */
 void ia_trace_describe(const struct ia_trace_status *st, char *buf, size_t len);
+/* The last HIST frame read so far, or NULL when there was none. */
+const struct ia_kstats *ia_trace_kstats(const struct ia_trace_reader *r);
 /* The name a SYMS frame gave addr, or NULL; fits struct ia_engine_opts.sym_name. */
 const char *ia_trace_sym_name(void *reader, __u64 addr);
 void ia_trace_close_read(struct ia_trace_reader *r);

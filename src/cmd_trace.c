@@ -146,12 +146,13 @@ static void on_record(void *arg, const struct ia_decoded *d)
 		ia_report_new_findings(&c->rp.engine, &c->reported, stdout, c->o->json ? &c->json : NULL);
 }
 
-/* What the recording tells of the kernel side (histograms and page faults: not yet). */
+/* What the recording tells of the kernel side: END's counters, the last HIST frame. */
 static void run_counts(const struct ia_replay *rp, struct ia_run_counts *rc)
 {
 	const struct ia_trace_end *e = &rp->status.end;
 
 	memset(rc, 0, sizeof(*rc));
+	rc->kstats = ia_trace_kstats(rp->reader);
 	rc->known = rp->status.have_end && e->have_counters;
 	rc->submitted = e->submitted;
 	rc->drops = e->drops;
@@ -280,10 +281,86 @@ static void diff_verdict_text(const struct ia_diff *d, const struct ia_diff_opts
 	       (unsigned long long)d->soft_retries[1]);
 	printf("%-30s %6llu   %6llu\n", "unresolved retries", (unsigned long long)d->unresolved_retries[0],
 	       (unsigned long long)d->unresolved_retries[1]);
-	printf("%-30s not recorded yet (needs histogram frames)\n", "latency percentiles");
-	printf("\n%s: %llu new finding%s in b (tolerated: %llu)\n", d->worse ? "WORSE" : "not worse",
+	printf("\n%s: %llu new finding%s in b (tolerated: %llu)", d->worse ? "WORSE" : "not worse",
 	       (unsigned long long)d->new_findings, d->new_findings == 1 ? "" : "s",
 	       (unsigned long long)o->max_new);
+	if (o->max_ratio > 0)
+		printf(", %zu slower latenc%s (tolerated ratio: %.2f)", d->slower,
+		       d->slower == 1 ? "y" : "ies", o->max_ratio);
+	printf("\n");
+}
+
+static const char *lat_name(const struct ia_diff_latency *r, char *buf, size_t len)
+{
+	char cmd[16];
+
+	if (!r->ioctl)
+		return ia_hist_op_name(r->id);
+	snprintf(buf, len, "ioctl %s", ia_ioctl_nr_name(r->id, cmd, sizeof(cmd)));
+	return buf;
+}
+
+static double mean_ns(const struct ia_hist *h)
+{
+	return h->calls ? (double)h->sum_ns / (double)h->calls : 0;
+}
+
+static void diff_latency_text(const struct ia_diff *d)
+{
+	char name[40];
+
+	printf("\n%-30s %9s %9s %9s   %9s %9s %9s   %6s %6s\n", "latency (ns)", "a calls", "a mean",
+	       "a p99", "b calls", "b mean", "b p99", "mean x", "p99 x");
+	if (!d->have_latency[0] || !d->have_latency[1])
+		printf("  not compared: %s has no histogram frame\n",
+		       !d->have_latency[0] ? "a" : "b");
+	for (size_t i = 0; i < d->nlat; i++) {
+		const struct ia_diff_latency *r = &d->lat[i];
+
+		printf("  %-28s %9llu %9.0f %9llu   %9llu %9.0f %9llu   %6.2f %6.2f%s\n",
+		       lat_name(r, name, sizeof(name)), (unsigned long long)r->h[0].calls,
+		       mean_ns(&r->h[0]), (unsigned long long)ia_hist_quantile(&r->h[0], 0.99),
+		       (unsigned long long)r->h[1].calls, mean_ns(&r->h[1]),
+		       (unsigned long long)ia_hist_quantile(&r->h[1], 0.99), r->mean_ratio, r->p99_ratio,
+		       r->worse ? "  SLOWER" : r->judged ? "" : "  (too few calls to judge)");
+	}
+}
+
+static void lat_side_json(struct ia_json *j, const char *key, const struct ia_hist *h)
+{
+	ia_json_key(j, key);
+	ia_json_obj_begin(j);
+	ia_json_kuint(j, "calls", h->calls);
+	ia_json_kuint(j, "errors", h->errors);
+	ia_json_kuint(j, "sum_ns", h->sum_ns);
+	ia_json_kuint(j, "p50_ns", ia_hist_quantile(h, 0.5));
+	ia_json_kuint(j, "p90_ns", ia_hist_quantile(h, 0.9));
+	ia_json_kuint(j, "p99_ns", ia_hist_quantile(h, 0.99));
+	ia_json_kuint(j, "max_ns", h->max_ns);
+	ia_json_obj_end(j);
+}
+
+static void diff_latency_json(struct ia_json *j, const struct ia_diff *d)
+{
+	char cmd[16];
+
+	for (size_t i = 0; i < d->nlat; i++) {
+		const struct ia_diff_latency *r = &d->lat[i];
+
+		ia_json_obj_begin(j);
+		ia_json_kstr(j, "type", "diff_latency");
+		ia_json_kint(j, "schema", 1);
+		ia_json_kstr(j, "kind", r->ioctl ? "ioctl" : "map");
+		ia_json_kstr(j, "name", r->ioctl ? ia_ioctl_nr_name(r->id, cmd, sizeof(cmd)) :
+						  ia_hist_op_name(r->id));
+		lat_side_json(j, "a", &r->h[0]);
+		lat_side_json(j, "b", &r->h[1]);
+		ia_json_kdouble(j, "mean_ratio", r->mean_ratio);
+		ia_json_kdouble(j, "p99_ratio", r->p99_ratio);
+		ia_json_kbool(j, "judged", r->judged);
+		ia_json_kbool(j, "slower", r->worse);
+		ia_json_obj_end(j);
+	}
 }
 
 static void diff_side_json(struct ia_json *j, const char *side, const char *path,
@@ -352,8 +429,9 @@ static void diff_summary_json(struct ia_json *j, const struct ia_diff *d, const 
 	ia_json_obj_begin(j);
 	pair_json(j, d->unresolved_retries[0], d->unresolved_retries[1]);
 	ia_json_obj_end(j);
-	ia_json_key(j, "latency");
-	ia_json_null(j);
+	ia_json_kbool(j, "latency_compared", d->have_latency[0] && d->have_latency[1]);
+	ia_json_kuint(j, "slower", d->slower);
+	ia_json_kdouble(j, "max_latency_ratio", o->max_ratio);
 	ia_json_obj_end(j);
 }
 
@@ -367,6 +445,7 @@ static void print_diff(const struct ia_opts *o, struct ia_replay rp[2], const st
 		diff_side_text('b', o->args[1], &rp[1]);
 		diff_rules_text(d, dopts);
 		diff_errnos_text(d);
+		diff_latency_text(d);
 		diff_verdict_text(d, dopts);
 		return;
 	}
@@ -374,6 +453,7 @@ static void print_diff(const struct ia_opts *o, struct ia_replay rp[2], const st
 	diff_side_json(&j, "a", o->args[0], &rp[0]);
 	diff_side_json(&j, "b", o->args[1], &rp[1]);
 	diff_rows_json(&j, d, dopts);
+	diff_latency_json(&j, d);
 	diff_summary_json(&j, d, dopts);
 }
 
@@ -394,7 +474,8 @@ static int open_both(const struct ia_opts *o, struct ia_replay rp[2])
 
 int ia_cmd_diff(const struct ia_opts *o)
 {
-	struct ia_diff_opts dopts = { .rules = o->rules, .max_new = o->max_new };
+	struct ia_diff_opts dopts = { .rules = o->rules, .max_new = o->max_new,
+				      .max_ratio = o->max_latency_ratio };
 	struct ia_replay rp[2];
 	struct ia_diff d;
 	int rc = 0;

@@ -15,14 +15,12 @@
 #include "cli.h"
 #include "engine.h"
 #include "event_out.h"
-#include "finding_out.h"
-#include "hist.h"
 #include "hooks.h"
-#include "iommufd_out.h"
 #include "ksyms.h"
 #include "json.h"
+#include "kstats.h"
 #include "loader.h"
-#include "state_out.h"
+#include "report_out.h"
 #include "sysfs.h"
 #include "trace.h"
 
@@ -38,7 +36,14 @@ struct watch_ctx {
 	struct ia_trace_writer *trace;
 	struct ia_trace_info info;
 	int trace_err;
+	const struct ia_loader *loader;
+	/* --interval: the aggregates at the last view, and how many views so far */
+	struct ia_kstats last;
+	unsigned int intervals;
 };
+
+/* A recording gets a copy of the kernel's aggregates this often, and at its end. */
+#define HIST_PERIOD_S 10.0
 
 static double now_s(void)
 {
@@ -57,8 +62,9 @@ static void print_probes_text(FILE *out, const struct ia_loader *l)
 
 		if (st->via != IA_VIA_NONE)
 			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(id), ia_via_name(st->via), st->target);
-		else
-			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(id), "MISSING", st->why);
+		else /* no error: not requested (an opt-in hook) */
+			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(id), st->err ? "MISSING" : "OFF",
+				st->why);
 	}
 }
 
@@ -85,14 +91,7 @@ static void print_probes_json(struct ia_json *j, const struct ia_loader *l)
 /* Findings as they happen, after the record that proved them. */
 static void print_new_findings(struct watch_ctx *w)
 {
-	for (; w->reported < w->engine.nfindings; w->reported++) {
-		const struct ia_finding *f = &w->engine.findings[w->reported];
-
-		if (w->o->json)
-			ia_finding_print_json(&w->json, f);
-		else
-			ia_finding_print_text(stdout, f);
-	}
+	ia_report_new_findings(&w->engine, &w->reported, stdout, w->o->json ? &w->json : NULL);
 }
 
 static int handle_record(void *arg, void *data, size_t len)
@@ -143,9 +142,72 @@ static bool signalled(int sigfd)
 	return read(sigfd, &si, sizeof(si)) == sizeof(si);
 }
 
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static int read_kstats(struct watch_ctx *w, struct ia_kstats *k)
+{
+	int err = ia_loader_kstats(w->loader, mono_ns(), k);
+
+	if (err)
+		ia_error(w->o, "reading the kernel's histograms and counters failed: %s", strerror(-err));
+	return err;
+}
+
+/* record: a copy of the kernel's aggregates in the recording. */
+static int record_kstats(struct watch_ctx *w)
+{
+	struct ia_kstats k;
+	int err = read_kstats(w, &k);
+
+	if (!err)
+		err = ia_trace_write_hist(w->trace, &k);
+	ia_kstats_free(&k);
+	return err;
+}
+
+/* --interval: what map/unmap and the ioctls did since the last view. */
+static void print_interval(struct watch_ctx *w)
+{
+	struct ia_kstats cur, d;
+
+	if (read_kstats(w, &cur))
+		return;
+	if (ia_kstats_delta(&cur, w->intervals ? &w->last : NULL, &d)) {
+		ia_kstats_free(&cur);
+		return;
+	}
+	w->intervals++;
+	if (w->o->json) {
+		ia_json_obj_begin(&w->json);
+		ia_json_kstr(&w->json, "type", "interval");
+		ia_json_kint(&w->json, "schema", 1);
+		ia_json_kuint(&w->json, "n", w->intervals);
+		ia_json_kuint(&w->json, "submitted", d.submitted);
+		ia_json_kuint(&w->json, "drops", d.drops);
+		ia_json_obj_end(&w->json);
+		ia_hist_print_json(&w->json, d.hists, d.nhists, &w->engine.model, "interval");
+		ia_kstats_print_ioctls_json(&w->json, &d, "interval");
+	} else {
+		printf("\ninterval %u: %llu records, %llu dropped\n", w->intervals,
+		       (unsigned long long)d.submitted, (unsigned long long)d.drops);
+		ia_hist_print_text(stdout, d.hists, d.nhists, &w->engine.model);
+		ia_kstats_print_ioctls_text(stdout, &d);
+	}
+	ia_kstats_free(&w->last);
+	w->last = cur;
+	ia_kstats_free(&d);
+}
+
 static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 {
-	double end = w->o->duration > 0 ? now_s() + w->o->duration : 0, flushed = now_s();
+	double start = now_s(), end = w->o->duration > 0 ? start + w->o->duration : 0;
+	double flushed = start, hist_at = start + HIST_PERIOD_S, view_at = start + w->o->interval;
 	int err = 0;
 
 	while (!signalled(w->sigfd)) {
@@ -157,10 +219,18 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 		if (err < 0)
 			break;
 		err = 0;
+		if (w->o->interval > 0 && now_s() >= view_at) {
+			print_interval(w);
+			view_at += w->o->interval;
+		}
 		fflush(stdout);
 		if (w->trace && now_s() - flushed >= 1.0) { /* a crash loses at most a second */
 			err = ia_trace_flush(w->trace);
 			flushed = now_s();
+			if (!err && now_s() >= hist_at) {
+				err = record_kstats(w);
+				hist_at += HIST_PERIOD_S;
+			}
 			if (err)
 				break;
 		}
@@ -169,106 +239,21 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 	return err;
 }
 
-/* The map/unmap histograms, read from the kernel now. */
-static void print_hists(struct watch_ctx *w, const struct ia_loader *l)
-{
-	struct ia_hist_entry *e;
-	size_t n;
-	int err = ia_loader_hists(l, &e, &n);
-
-	if (err) {
-		ia_error(w->o, "reading the map/unmap histograms failed: %s", strerror(-err));
-		return;
-	}
-	if (w->o->json)
-		ia_hist_print_json(&w->json, e, n, &w->engine.model);
-	else
-		ia_hist_print_text(stdout, e, n, &w->engine.model);
-	free(e);
-}
-
-static void json_fault(void *ctx, const char *dev, __u64 n)
-{
-	ia_json_kuint(ctx, dev, n);
-}
-
-static void text_fault(void *ctx, const char *dev, __u64 n)
-{
-	(void)ctx;
-	printf("io_page_fault %s: %llu\n", dev, (unsigned long long)n);
-}
-
-static void json_ioctls(struct ia_json *j, const struct ia_engine_stats *s, bool errors)
-{
-	char buf[16];
-
-	ia_json_key(j, errors ? "ioctl_errors" : "ioctls");
-	ia_json_obj_begin(j);
-	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++) {
-		__u64 v = errors ? s->ioctl_errors[nr] : s->ioctls[nr];
-
-		if (v)
-			ia_json_kuint(j, ia_iommufd_cmd_name(((unsigned int)';' << 8) | nr, buf, sizeof(buf)), v);
-	}
-	ia_json_obj_end(j);
-}
-
-static void text_ioctls(const struct ia_engine_stats *s)
-{
-	char buf[16];
-
-	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++)
-		if (s->ioctls[nr])
-			printf("iommufd ioctl %-24s %llu (%llu failed)\n",
-			       ia_iommufd_cmd_name(((unsigned int)';' << 8) | nr, buf, sizeof(buf)),
-			       (unsigned long long)s->ioctls[nr], (unsigned long long)s->ioctl_errors[nr]);
-}
-
+/* What watch prints at exit; the kernel's aggregates are read now. */
 static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 {
-	const struct ia_engine_stats *s = &w->engine.stats;
-	__u64 events, drops;
+	struct ia_run_counts c = { .known = true, .probes_attached = ia_loader_attached(l) };
+	struct ia_kstats k;
 
-	ia_loader_counters(l, &events, &drops);
-	if (!w->o->json) {
-		printf("\nfinal state:\n");
-		ia_state_print_text(stdout, &w->engine.model);
-		ia_findings_print_summary(stdout, w->engine.findings, w->engine.nfindings);
-		for (size_t i = 0; i < w->engine.nfindings; i++)
-			ia_finding_print_text(stdout, &w->engine.findings[i]);
-		ia_ctxs_print_text(stdout, w->engine.ctxs, w->engine.nctxs);
-		print_hists(w, l);
-		text_ioctls(s);
-		ia_loader_faults(l, text_fault, NULL);
-		printf("records %llu, dropped %llu, malformed %llu, unpaired exits %llu, probes %d attached\n",
-		       (unsigned long long)s->records, (unsigned long long)drops,
-		       (unsigned long long)s->bad_records, (unsigned long long)s->unpaired_exits,
-		       ia_loader_attached(l));
-		return;
-	}
-	ia_state_print_json(&w->json, &w->engine.model, "engine");
-	ia_ctxs_print_json(&w->json, w->engine.ctxs, w->engine.nctxs);
-	print_hists(w, l);
-	ia_json_obj_begin(&w->json);
-	ia_json_kstr(&w->json, "type", "summary");
-	ia_json_kint(&w->json, "schema", 1);
-	ia_json_kuint(&w->json, "records", s->records);
-	ia_json_kuint(&w->json, "submitted", events);
-	ia_json_kuint(&w->json, "drops", drops);
-	ia_json_kuint(&w->json, "malformed", s->bad_records);
-	ia_json_kuint(&w->json, "unpaired_exits", s->unpaired_exits);
-	ia_json_kuint(&w->json, "lost_frames", s->lost_frames);
-	ia_json_kint(&w->json, "probes_attached", ia_loader_attached(l));
-	ia_json_kuint(&w->json, "findings", w->engine.nfindings);
-	ia_json_kuint(&w->json, "iommufd_ctxs_closed", w->engine.ctxs_closed);
-	ia_json_kuint(&w->json, "iommufd_ctxs_open", w->engine.nctxs);
-	json_ioctls(&w->json, s, false);
-	json_ioctls(&w->json, s, true);
-	ia_json_key(&w->json, "page_faults");
-	ia_json_obj_begin(&w->json);
-	ia_loader_faults(l, json_fault, &w->json);
-	ia_json_obj_end(&w->json);
-	ia_json_obj_end(&w->json);
+	if (!read_kstats(w, &k))
+		c.kstats = &k;
+	ia_loader_counters(l, &c.submitted, &c.drops);
+	if (w->o->json)
+		ia_report_print_json(&w->json, &w->engine, &c);
+	else
+		ia_report_print_text(stdout, &w->engine, &c);
+	if (c.kstats)
+		ia_kstats_free(&k);
 }
 
 static void announce(struct watch_ctx *w, const struct ia_loader *l)
@@ -310,8 +295,10 @@ static int open_recording(struct watch_ctx *w, const struct ia_loader *l, const 
 static int close_recording(struct watch_ctx *w, const struct ia_loader *l)
 {
 	struct ia_counters c = { 0 };
-	int err;
+	int err = w->trace_err ? 0 : record_kstats(w);
 
+	if (err && !w->trace_err)
+		w->trace_err = err;
 	ia_loader_counters(l, &c.events, &c.drops);
 	err = ia_trace_close(w->trace, &c);
 	w->trace = NULL;
@@ -329,8 +316,8 @@ static int close_recording(struct watch_ctx *w, const struct ia_loader *l)
 static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap)
 {
 	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
-				     .ringbuf_bytes = w->o->ringbuf_bytes,
-				     .verbose = w->o->verbose };
+				     .ringbuf_bytes = w->o->ringbuf_bytes, .verbose = w->o->verbose,
+				     .trace_ioctls = w->o->trace_ioctls, .trace_maps = w->o->trace_maps };
 	struct ia_engine_opts eo;
 	char msg[256];
 	int err;
@@ -392,6 +379,7 @@ int ia_cmd_watch(const struct ia_opts *o)
 		ia_error(o, "signalfd: %s", strerror(errno));
 		return 1;
 	}
+	w.loader = &l;
 	err = start(&w, &l, &snap);
 	if (err)
 		goto cleanup;
@@ -419,6 +407,7 @@ cleanup:
 	ia_loader_stop(&l);
 	rc = err ? 1 : exit_for_findings(o, &w.engine);
 	ia_engine_free(&w.engine);
+	ia_kstats_free(&w.last);
 	ia_ksyms_free(&w.ksyms);
 	ia_model_free(&snap);
 	close(w.sigfd);
@@ -428,7 +417,7 @@ cleanup:
 int ia_cmd_probe(const struct ia_opts *o)
 {
 	struct ia_loader_opts lo = { .force_kprobes = o->force_kprobes, .ringbuf_bytes = 4096,
-				     .verbose = o->verbose };
+				     .verbose = o->verbose, .trace_ioctls = o->trace_ioctls };
 	struct ia_ksyms ks;
 	struct ia_loader l;
 	struct ia_json j;

@@ -402,10 +402,6 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 		on_release_exit(e, f);
 		break;
 	case IA_HOOK_IOMMUFD_IOCTL:
-		e->stats.ioctls[f->enter.arg[0] & 0xff]++;
-		e->stats.ioctl_errors[f->enter.arg[0] & 0xff] += ev->ret != 0;
-		on_iommufd_exit(e, ev, f);
-		break;
 	case IA_HOOK_IOMMUFD_BIND:
 	case IA_HOOK_IOMMUFD_UNBIND:
 	case IA_HOOK_HWPT_ATTACH:

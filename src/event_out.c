@@ -51,6 +51,13 @@ static void text_ret(FILE *out, long ret)
 		fprintf(out, " = %ld", ret);
 }
 
+/* --trace-maps records: one per iommu_map/iommu_unmap call, at its exit */
+static bool is_map_hook(unsigned int hook)
+{
+	return hook == IA_HOOK_MAP || hook == IA_HOOK_UNMAP || hook == IA_HOOK_MAP_SG ||
+	       hook == IA_HOOK_UNMAP_FAST;
+}
+
 void ia_event_print_text(FILE *out, const struct ia_decoded *d, __u64 ts_base)
 {
 	const struct ia_event *ev = d->ev, *s = subject(d);
@@ -77,6 +84,9 @@ void ia_event_print_text(FILE *out, const struct ia_decoded *d, __u64 ts_base)
 	if (s->hook == IA_HOOK_IOAS_MAP || s->hook == IA_HOOK_IOAS_UNMAP)
 		fprintf(out, " iova=%#llx length=%llu ioas=%llu", (unsigned long long)s->arg[0],
 			(unsigned long long)s->arg[1], (unsigned long long)s->arg[2]);
+	if (is_map_hook(s->hook))
+		fprintf(out, " iova=%#llx size=%llu = %lld in %llu ns", (unsigned long long)s->arg[0],
+			(unsigned long long)s->arg[1], (long long)s->ret, (unsigned long long)s->arg[2]);
 	if (ev->hook == IA_HOOK_RELEASE_DRIVER && ev->phase == IA_PH_ENTER &&
 	    !(ev->flags & IA_F_RELEASES))
 		fputs(" (no-op)", out);
@@ -124,6 +134,15 @@ static void json_call_args(struct ia_json *j, const struct ia_event *s)
 		ia_json_kptr(j, "iova", s->arg[0]);
 		ia_json_kuint(j, "length", s->arg[1]);
 		ia_json_kuint(j, "ioas_id", s->arg[2]);
+		break;
+	case IA_HOOK_MAP:
+	case IA_HOOK_UNMAP:
+	case IA_HOOK_MAP_SG:
+	case IA_HOOK_UNMAP_FAST:
+		ia_json_kptr(j, "iova", s->arg[0]);
+		ia_json_kuint(j, "size", s->arg[1]);
+		ia_json_kint(j, "result", s->ret);
+		ia_json_kuint(j, "latency_ns", s->arg[2]);
 		break;
 	default:
 		break;

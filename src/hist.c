@@ -131,7 +131,7 @@ void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, cons
 }
 
 void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t n,
-			const struct ia_model *m)
+			const struct ia_model *m, const char *scope)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ia_hist *h = &e[i].h;
@@ -140,6 +140,7 @@ void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t
 		ia_json_obj_begin(j);
 		ia_json_kstr(j, "type", "histogram");
 		ia_json_kint(j, "schema", 1);
+		ia_json_kstr(j, "scope", scope);
 		ia_json_kptr(j, "domain", e[i].key.domain);
 		ia_json_kstr(j, "op", ia_hist_op_name(e[i].key.op));
 		ia_json_kint(j, "group", g ? g->id : -1);

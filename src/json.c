@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <math.h>
 #include "json.h"
 
 void ia_json_init(struct ia_json *j, FILE *out)
@@ -93,6 +94,15 @@ void ia_json_uint(struct ia_json *j, unsigned long long v)
 	fprintf(j->out, "%llu", v);
 }
 
+void ia_json_double(struct ia_json *j, double v)
+{
+	sep(j);
+	if (isfinite(v))
+		fprintf(j->out, "%.6g", v);
+	else
+		fputs("null", j->out);
+}
+
 void ia_json_bool(struct ia_json *j, bool v)
 {
 	sep(j);
@@ -118,3 +128,4 @@ void ia_json_kint(struct ia_json *j, const char *key, long long v) { ia_json_key
 void ia_json_kuint(struct ia_json *j, const char *key, unsigned long long v) { ia_json_key(j, key); ia_json_uint(j, v); }
 void ia_json_kbool(struct ia_json *j, const char *key, bool v) { ia_json_key(j, key); ia_json_bool(j, v); }
 void ia_json_kptr(struct ia_json *j, const char *key, __u64 p) { ia_json_key(j, key); ia_json_ptr(j, p); }
+void ia_json_kdouble(struct ia_json *j, const char *key, double v) { ia_json_key(j, key); ia_json_double(j, v); }

@@ -12,7 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
-#include "hist.h"
+#include "kstats.h"
 #include "loader.h"
 #include "ksyms.h"
 #include "watch.skel.h"
@@ -247,14 +247,27 @@ static int choose_tp(struct ia_loader *l, const struct ia_hook_info *h, bool for
 	return -ENOENT;
 }
 
-static void choose_all(struct ia_loader *l, const struct ia_ksyms *ks, bool force_kprobes)
+/* Hooks that run only on request: a record per IOAS map/unmap call. */
+static bool requested(const struct ia_loader_opts *o, unsigned int id)
 {
+	return o->trace_ioctls || (id != IA_HOOK_IOAS_MAP && id != IA_HOOK_IOAS_UNMAP);
+}
+
+static void choose_all(struct ia_loader *l, const struct ia_loader_opts *o, bool force_kprobes)
+{
+	const struct ia_ksyms *ks = o->ksyms;
+
 	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
 		const struct ia_hook_info *h = ia_hook_info(id);
 
 		memset(&l->st[id], 0, sizeof(l->st[id]));
 		if (!h)
 			continue;
+		if (!requested(o, id)) {
+			l->st[id].target = h->targets[0];
+			set_why(&l->st[id], 0, "not requested (--trace-ioctls streams every IOAS map/unmap)");
+			continue;
+		}
 		if (h->kind == IA_KIND_CALL)
 			choose_call(l, h, ks, force_kprobes);
 		else
@@ -358,7 +371,9 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bo
 		return err;
 	/* records wait in the ring until a quarter of it is used, or the next poll */
 	l->skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
-	choose_all(l, o->ksyms, force_kprobes);
+	l->skel->rodata->trace_ioctls = o->trace_ioctls;
+	l->skel->rodata->trace_maps = o->trace_maps;
+	choose_all(l, o, force_kprobes);
 	keep_hooks(l, skip, only);
 	return watch_bpf__load(l->skel);
 }
@@ -443,7 +458,7 @@ void ia_loader_stop(struct ia_loader *l)
 }
 
 /* One key's per-CPU values, summed. */
-static int hist_sum(int fd, const struct ia_hist_key *k, int ncpus, struct ia_hist *sum)
+static int percpu_sum(int fd, const void *k, int ncpus, struct ia_hist *sum)
 {
 	struct ia_hist *percpu = calloc((size_t)ncpus, sizeof(*percpu));
 	int err = 0;
@@ -459,61 +474,100 @@ static int hist_sum(int fd, const struct ia_hist_key *k, int ncpus, struct ia_hi
 	return err;
 }
 
-int ia_loader_hists(const struct ia_loader *l, struct ia_hist_entry **out, size_t *n)
+/* Grow *tab (of elements of size sz) to hold n + 1. */
+static int grow(void **tab, size_t n, size_t sz)
 {
-	int fd = bpf_map__fd(l->skel->maps.hists), ncpus = libbpf_num_possible_cpus();
-	struct ia_hist_key key, prev;
-	struct ia_hist_entry *e = NULL, *grown;
-	bool first = true;
-	size_t cnt = 0;
-	int err = 0;
+	void *p = realloc(*tab, (n + 1) * sz);
 
-	*out = NULL;
-	*n = 0;
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
-		prev = key;
-		first = false;
-		grown = realloc(e, (cnt + 1) * sizeof(*e));
-		if (!grown) {
-			err = -ENOMEM;
-			break;
-		}
-		e = grown;
-		e[cnt].key = key;
-		err = hist_sum(fd, &key, ncpus, &e[cnt].h);
-		if (err == -ENOENT) { /* deleted meanwhile: never, these are monotonic */
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		cnt++;
-	}
-	if (err) {
-		free(e);
-		return err;
-	}
-	ia_hist_sort(e, cnt);
-	*out = e;
-	*n = cnt;
+	if (!p)
+		return -ENOMEM;
+	*tab = p;
 	return 0;
 }
 
-int ia_loader_faults(const struct ia_loader *l, void (*fn)(void *ctx, const char *dev, __u64 n),
-		     void *ctx)
+static int read_hists(const struct ia_loader *l, int ncpus, struct ia_kstats *k)
 {
-	int fd = bpf_map__fd(l->skel->maps.faults);
+	int fd = bpf_map__fd(l->skel->maps.hists), err = 0;
+	struct ia_hist_key key, prev;
+	bool first = true;
+
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		prev = key;
+		first = false;
+		err = grow((void **)&k->hists, k->nhists, sizeof(*k->hists));
+		if (err)
+			break;
+		k->hists[k->nhists].key = key;
+		err = percpu_sum(fd, &key, ncpus, &k->hists[k->nhists].h);
+		if (!err)
+			k->nhists++;
+		else if (err == -ENOENT) /* deleted meanwhile: never, these are monotonic */
+			err = 0;
+	}
+	return err;
+}
+
+static int read_ioctls(const struct ia_loader *l, int ncpus, struct ia_kstats *k)
+{
+	int fd = bpf_map__fd(l->skel->maps.ioctls), err = 0;
+	__u32 key, prev;
+	bool first = true;
+
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		prev = key;
+		first = false;
+		err = grow((void **)&k->ioctls, k->nioctls, sizeof(*k->ioctls));
+		if (err)
+			break;
+		k->ioctls[k->nioctls].nr = key;
+		err = percpu_sum(fd, &key, ncpus, &k->ioctls[k->nioctls].h);
+		if (!err)
+			k->nioctls++;
+		else if (err == -ENOENT)
+			err = 0;
+	}
+	return err;
+}
+
+static int read_faults(const struct ia_loader *l, struct ia_kstats *k)
+{
+	int fd = bpf_map__fd(l->skel->maps.faults), err = 0;
 	struct ia_fault_key key, prev;
 	bool first = true;
 	__u64 count;
 
-	while (!bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
-		if (!bpf_map_lookup_elem(fd, &key, &count))
-			fn(ctx, key.dev_name, count);
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
 		prev = key;
 		first = false;
+		if (bpf_map_lookup_elem(fd, &key, &count))
+			continue;
+		err = grow((void **)&k->faults, k->nfaults, sizeof(*k->faults));
+		if (err)
+			break;
+		memcpy(k->faults[k->nfaults].dev, key.dev_name, sizeof(key.dev_name));
+		k->faults[k->nfaults].dev[IA_NAME_LEN - 1] = 0;
+		k->faults[k->nfaults++].n = count;
 	}
-	return 0;
+	return err;
+}
+
+int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats *k)
+{
+	int ncpus = libbpf_num_possible_cpus(), err;
+
+	memset(k, 0, sizeof(*k));
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	k->mono_ns = mono_ns;
+	ia_loader_counters(l, &k->submitted, &k->drops);
+	err = read_hists(l, ncpus, k);
+	if (!err)
+		err = read_ioctls(l, ncpus, k);
+	if (!err)
+		err = read_faults(l, k);
+	if (err)
+		ia_kstats_free(k);
+	else
+		ia_kstats_sort(k);
+	return err;
 }

@@ -24,11 +24,16 @@ static const char usage[] =
 	"      -k, --kprobes      use kprobes/kretprobes even where fentry/fexit load\n"
 	"      -v, --verbose      show how each probe attached, or why it could not\n"
 	"      --ringbuf-kb N     ring buffer size (power of two, default 1024)\n"
+	"      --interval S       every S seconds, the map/unmap and ioctl latency of that interval\n"
+	"      --trace-ioctls     a record per iommufd ioctl, IOAS_MAP/UNMAP/COPY and the IOAS\n"
+	"                         map/unmap calls included (default: those are counted and timed\n"
+	"                         in the kernel only)\n"
+	"      --trace-maps       a record per iommu_map/iommu_unmap call (default: histograms only)\n"
 	"      --fail-on=RULES    exit 3 when a finding of these rules occurred (comma-separated,\n"
 	"                         or 'all'): viability, bind-refused, claim-refused, soft-failure,\n"
 	"                         soft-failure-unresolved, hard-failure, multi-driver-probe,\n"
 	"                         multi-driver-domain, split-group, owner-imbalance\n"
-	"  record -o FILE [--duration S] [-k] [-v] [--ringbuf-kb N]\n"
+	"  record -o FILE [--duration S] [-k] [-v] [--ringbuf-kb N] [--trace-ioctls] [--trace-maps]\n"
 	"                         what watch traces, into a recording for report and diff;\n"
 	"                         Ctrl-C or SIGTERM ends it with a valid file\n"
 	"  probe [--json]         which probes this kernel allows, and how (loads nothing lasting)\n"
@@ -38,12 +43,17 @@ static const char usage[] =
 	"      -v, --verbose      also every record, as watch printed it\n"
 	"      --fail-on=RULES    as for watch\n"
 	"  diff A B [options]     compare recording B (after a kernel change) with A (before):\n"
-	"                         findings per rule, errnos per hook, soft-failure retries\n"
+	"                         findings per rule, errnos per hook, soft-failure retries,\n"
+	"                         map/unmap and ioctl latency percentiles with ratios\n"
 	"      --json             JSON Lines instead of text\n"
 	"      --rules=RULES      compare only these rules (comma-separated; default: all)\n"
 	"      --max-new-findings N\n"
 	"                         B may have up to N more findings than A, summed over the\n"
 	"                         compared rules (default 0); exit 4 when it has more\n"
+	"      --max-latency-ratio R\n"
+	"                         exit 4 when a map/unmap operation or an iommufd command with\n"
+	"                         at least 100 calls in both got slower by more than R times\n"
+	"                         in mean or p99 (p99 comes from log2 buckets: steps of 2)\n"
 	"  help                   this text\n";
 
 void ia_error(const struct ia_opts *o, const char *fmt, ...)
@@ -129,7 +139,30 @@ static int parse_rules(const char *s, unsigned int *mask)
 	return *mask ? 0 : -EINVAL;
 }
 
-enum { OPT_DURATION = 256, OPT_RINGBUF, OPT_FAIL_ON, OPT_RULES, OPT_MAX_NEW };
+enum {
+	OPT_DURATION = 256,
+	OPT_RINGBUF,
+	OPT_FAIL_ON,
+	OPT_RULES,
+	OPT_MAX_NEW,
+	OPT_MAX_RATIO,
+	OPT_INTERVAL,
+	OPT_TRACE_IOCTLS,
+	OPT_TRACE_MAPS,
+};
+
+static int parse_ratio(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 1.0 || v > 1e6)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files)
 {
@@ -143,6 +176,10 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "max-new-findings", required_argument, NULL, OPT_MAX_NEW },
+		{ "max-latency-ratio", required_argument, NULL, OPT_MAX_RATIO },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "trace-ioctls", no_argument, NULL, OPT_TRACE_IOCTLS },
+		{ "trace-maps", no_argument, NULL, OPT_TRACE_MAPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -189,6 +226,20 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 				return -EINVAL;
 			}
 			break;
+		case OPT_MAX_RATIO:
+			if (parse_ratio(optarg, &o->max_latency_ratio)) {
+				ia_error(o, "--max-latency-ratio wants a number from 1 to 1000000, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_INTERVAL:
+			if (parse_duration(optarg, &o->interval) || o->interval < 0.1) {
+				ia_error(o, "--interval wants seconds, at least 0.1, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_TRACE_IOCTLS: o->trace_ioctls = true; break;
+		case OPT_TRACE_MAPS: o->trace_maps = true; break;
 		case ':':
 			ia_error(o, "option '%s' needs a value", argv[optind - 1]);
 			return -EINVAL;

@@ -197,9 +197,96 @@ static int merge_errnos(struct ia_diff *d, const struct ia_replay *a, const stru
 	return 0;
 }
 
+/* The row for (ioctl, id), added when missing; NULL without memory. */
+static struct ia_diff_latency *lat_row(struct ia_diff *d, bool ioctl, __u32 id)
+{
+	struct ia_diff_latency *grown;
+
+	for (size_t i = 0; i < d->nlat; i++)
+		if (d->lat[i].ioctl == ioctl && d->lat[i].id == id)
+			return &d->lat[i];
+	grown = realloc(d->lat, (d->nlat + 1) * sizeof(*d->lat));
+	if (!grown)
+		return NULL;
+	d->lat = grown;
+	memset(&d->lat[d->nlat], 0, sizeof(d->lat[0]));
+	d->lat[d->nlat].ioctl = ioctl;
+	d->lat[d->nlat].id = id;
+	return &d->lat[d->nlat++];
+}
+
+static int add_side(struct ia_diff *d, int side, const struct ia_kstats *k)
+{
+	struct ia_diff_latency *row;
+
+	d->have_latency[side] = k != NULL;
+	for (size_t i = 0; k && i < k->nhists; i++) {
+		row = lat_row(d, false, k->hists[i].key.op);
+		if (!row)
+			return -ENOMEM;
+		ia_hist_add(&row->h[side], &k->hists[i].h);
+	}
+	for (size_t i = 0; k && i < k->nioctls; i++) {
+		row = lat_row(d, true, k->ioctls[i].nr);
+		if (!row)
+			return -ENOMEM;
+		ia_hist_add(&row->h[side], &k->ioctls[i].h);
+	}
+	return 0;
+}
+
+static double ratio(double b, double a)
+{
+	return a > 0 ? b / a : 0;
+}
+
+static void judge(struct ia_diff_latency *r, double max_ratio)
+{
+	const struct ia_hist *a = &r->h[0], *b = &r->h[1];
+
+	if (a->calls && b->calls) {
+		r->mean_ratio = ratio((double)b->sum_ns / (double)b->calls,
+				      (double)a->sum_ns / (double)a->calls);
+		r->p99_ratio = ratio((double)ia_hist_quantile(b, 0.99), (double)ia_hist_quantile(a, 0.99));
+	}
+	r->judged = a->calls >= IA_DIFF_MIN_CALLS && b->calls >= IA_DIFF_MIN_CALLS;
+	r->worse = r->judged && max_ratio > 0 &&
+		   (r->mean_ratio > max_ratio || r->p99_ratio > max_ratio);
+}
+
+static int cmp_lat(const void *x, const void *y)
+{
+	const struct ia_diff_latency *a = x, *b = y;
+
+	if (a->ioctl != b->ioctl)
+		return a->ioctl ? 1 : -1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Latency per operation and per command from the last HIST frame of each side. */
+static int diff_latency(struct ia_diff *d, const struct ia_replay *a, const struct ia_replay *b,
+			const struct ia_diff_opts *o)
+{
+	int err = add_side(d, 0, ia_trace_kstats(a->reader));
+
+	if (!err)
+		err = add_side(d, 1, ia_trace_kstats(b->reader));
+	if (err)
+		return err;
+	if (d->nlat > 1)
+		qsort(d->lat, d->nlat, sizeof(*d->lat), cmp_lat);
+	for (size_t i = 0; i < d->nlat; i++) {
+		judge(&d->lat[i], o->max_ratio);
+		d->slower += d->lat[i].worse;
+	}
+	return 0;
+}
+
 int ia_diff_compute(struct ia_diff *d, const struct ia_replay *a, const struct ia_replay *b,
 		    const struct ia_diff_opts *o)
 {
+	int err;
+
 	memset(d, 0, sizeof(*d));
 	count_findings(d, 0, &a->engine);
 	count_findings(d, 1, &b->engine);
@@ -210,12 +297,16 @@ int ia_diff_compute(struct ia_diff *d, const struct ia_replay *a, const struct i
 	for (int r = IA_RULE_NONE + 1; r < IA_RULE_MAX; r++)
 		if (ia_diff_compares(o, (enum ia_rule)r) && d->findings[r][1] > d->findings[r][0])
 			d->new_findings += d->findings[r][1] - d->findings[r][0];
-	d->worse = d->new_findings > o->max_new;
-	return merge_errnos(d, a, b);
+	err = diff_latency(d, a, b, o);
+	if (!err)
+		err = merge_errnos(d, a, b);
+	d->worse = d->new_findings > o->max_new || d->slower;
+	return err;
 }
 
 void ia_diff_free(struct ia_diff *d)
 {
 	free(d->errnos);
+	free(d->lat);
 	memset(d, 0, sizeof(*d));
 }

@@ -19,27 +19,6 @@ void ia_report_new_findings(const struct ia_engine *e, size_t *reported, FILE *o
 	}
 }
 
-/* The iommufd command's name for an _IOC_NR ("IOMMU_IOAS_MAP"). */
-static const char *ioctl_name(unsigned int nr, char *buf, size_t len)
-{
-	return ia_iommufd_cmd_name(((unsigned int)';' << 8) | nr, buf, len);
-}
-
-static void text_ioctls(FILE *out, const struct ia_engine_stats *s)
-{
-	char buf[16];
-
-	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++)
-		if (s->ioctls[nr])
-			fprintf(out, "iommufd ioctl %-24s %llu (%llu failed)\n", ioctl_name(nr, buf, sizeof(buf)),
-				(unsigned long long)s->ioctls[nr], (unsigned long long)s->ioctl_errors[nr]);
-}
-
-static void text_fault(void *ctx, const char *dev, __u64 n)
-{
-	fprintf(ctx, "io_page_fault %s: %llu\n", dev, (unsigned long long)n);
-}
-
 void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_run_counts *c)
 {
 	const struct ia_engine_stats *s = &e->stats;
@@ -53,11 +32,13 @@ void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_
 	for (size_t i = 0; i < e->nfindings; i++)
 		ia_finding_print_text(out, &e->findings[i]);
 	ia_ctxs_print_text(out, e->ctxs, e->nctxs);
-	if (c->hists_known)
-		ia_hist_print_text(out, c->hists, c->nhists, &e->model);
-	text_ioctls(out, s);
-	if (c->faults)
-		c->faults(c->faults_src, text_fault, out);
+	if (c->kstats) {
+		ia_hist_print_text(out, c->kstats->hists, c->kstats->nhists, &e->model);
+		ia_kstats_print_ioctls_text(out, c->kstats);
+		for (size_t i = 0; i < c->kstats->nfaults; i++)
+			fprintf(out, "io_page_fault %s: %llu\n", c->kstats->faults[i].dev,
+				(unsigned long long)c->kstats->faults[i].n);
+	}
 	fprintf(out, "records %llu, dropped %s, malformed %llu, unpaired exits %llu, probes %d attached\n",
 		(unsigned long long)s->records, drops, (unsigned long long)s->bad_records,
 		(unsigned long long)s->unpaired_exits, c->probes_attached);
@@ -72,35 +53,36 @@ static void kcount(struct ia_json *j, const char *key, bool known, __u64 v)
 		ia_json_null(j);
 }
 
-static void json_ioctls(struct ia_json *j, const struct ia_engine_stats *s, bool errors)
+/* {"IOAS_MAP":64,...}: calls, or errors, per command; null when not known */
+static void json_ioctls(struct ia_json *j, const struct ia_kstats *k, bool errors)
 {
 	char buf[16];
 
 	ia_json_key(j, errors ? "ioctl_errors" : "ioctls");
-	ia_json_obj_begin(j);
-	for (unsigned int nr = 0; nr < IA_IOCTL_NRS; nr++) {
-		__u64 v = errors ? s->ioctl_errors[nr] : s->ioctls[nr];
-
-		if (v)
-			ia_json_kuint(j, ioctl_name(nr, buf, sizeof(buf)), v);
-	}
-	ia_json_obj_end(j);
-}
-
-static void json_fault(void *ctx, const char *dev, __u64 n)
-{
-	ia_json_kuint(ctx, dev, n);
-}
-
-static void json_faults(struct ia_json *j, const struct ia_run_counts *c)
-{
-	ia_json_key(j, "page_faults");
-	if (!c->faults) {
+	if (!k) {
 		ia_json_null(j);
 		return;
 	}
 	ia_json_obj_begin(j);
-	c->faults(c->faults_src, json_fault, j);
+	for (size_t i = 0; i < k->nioctls; i++) {
+		__u64 v = errors ? k->ioctls[i].h.errors : k->ioctls[i].h.calls;
+
+		if (v)
+			ia_json_kuint(j, ia_ioctl_nr_name(k->ioctls[i].nr, buf, sizeof(buf)), v);
+	}
+	ia_json_obj_end(j);
+}
+
+static void json_faults(struct ia_json *j, const struct ia_kstats *k)
+{
+	ia_json_key(j, "page_faults");
+	if (!k) {
+		ia_json_null(j);
+		return;
+	}
+	ia_json_obj_begin(j);
+	for (size_t i = 0; i < k->nfaults; i++)
+		ia_json_kuint(j, k->faults[i].dev, k->faults[i].n);
 	ia_json_obj_end(j);
 }
 
@@ -110,8 +92,10 @@ void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const st
 
 	ia_state_print_json(j, &e->model, "engine");
 	ia_ctxs_print_json(j, e->ctxs, e->nctxs);
-	if (c->hists_known)
-		ia_hist_print_json(j, c->hists, c->nhists, &e->model);
+	if (c->kstats) {
+		ia_hist_print_json(j, c->kstats->hists, c->kstats->nhists, &e->model, "run");
+		ia_kstats_print_ioctls_json(j, c->kstats, "run");
+	}
 	ia_json_obj_begin(j);
 	ia_json_kstr(j, "type", "summary");
 	ia_json_kint(j, "schema", 1);
@@ -125,8 +109,8 @@ void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const st
 	ia_json_kuint(j, "findings", e->nfindings);
 	ia_json_kuint(j, "iommufd_ctxs_closed", e->ctxs_closed);
 	ia_json_kuint(j, "iommufd_ctxs_open", e->nctxs);
-	json_ioctls(j, s, false);
-	json_ioctls(j, s, true);
-	json_faults(j, c);
+	json_ioctls(j, c->kstats, false);
+	json_ioctls(j, c->kstats, true);
+	json_faults(j, c->kstats);
 	ia_json_obj_end(j);
 }

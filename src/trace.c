@@ -416,16 +416,21 @@ int ia_trace_write_record(struct ia_trace_writer *w, const void *data, size_t le
 	return 0;
 }
 
-int ia_trace_write_hist(struct ia_trace_writer *w, const void *blob, size_t len)
+int ia_trace_write_hist(struct ia_trace_writer *w, const struct ia_kstats *k)
 {
-	struct ia_buf b = { .data = (__u8 *)blob, .len = len, .cap = len };
+	struct ia_buf b;
 	int err = ia_trace_flush(w);
 
 	if (err)
 		return err;
-	if (len > IA_TRACE_MAX_RAW)
-		return -E2BIG;
-	return write_frame(w, IA_TF_HIST, 0, &b);
+	ia_buf_init(&b);
+	err = ia_kstats_encode(&b, k);
+	if (!err && b.len > IA_TRACE_MAX_RAW)
+		err = -E2BIG;
+	if (!err)
+		err = write_frame(w, IA_TF_HIST, 0, &b);
+	ia_buf_free(&b);
+	return err;
 }
 
 int ia_trace_encode_end(struct ia_buf *b, __u64 records, __u64 stop_ns, const struct ia_counters *c)
@@ -489,6 +494,7 @@ struct ia_trace_reader {
 	bool in_events;
 	struct ia_ksym_addr *syms; /* sorted by address */
 	size_t nsyms;
+	struct ia_kstats kstats;   /* the last HIST frame's */
 	struct ia_trace_status st;
 };
 
@@ -735,6 +741,29 @@ static int read_end(struct ia_trace_reader *r, const struct frame *f)
 	return 0;
 }
 
+/* A HIST frame replaces the kernel aggregates of the one before. */
+static int read_hist(struct ia_trace_reader *r, const struct frame *f)
+{
+	struct ia_kstats k;
+	int err = ia_kstats_decode(r->raw.data, r->raw.len, &k);
+
+	if (err) {
+		ia_kstats_free(&k);
+		if (err == -ENOMEM)
+			return stop(r, IA_TRACE_FAILED, "frame %u: out of memory", f->seq);
+		return stop(r, IA_TRACE_CORRUPT, "frame %u: malformed HIST frame", f->seq);
+	}
+	ia_kstats_free(&r->kstats);
+	r->kstats = k;
+	r->st.hist_frames++;
+	return 0;
+}
+
+const struct ia_kstats *ia_trace_kstats(const struct ia_trace_reader *r)
+{
+	return r->st.hist_frames ? &r->kstats : NULL;
+}
+
 /* Read frames until an EVENTS frame is loaded (0) or the reader stops (-1). */
 static int load_events(struct ia_trace_reader *r)
 {
@@ -761,7 +790,8 @@ static int load_events(struct ia_trace_reader *r)
 				return -1;
 			break;
 		case IA_TF_HIST:
-			r->st.hist_frames++;
+			if (read_hist(r, &f))
+				return -1;
 			break;
 		default:
 			r->st.skipped++;
@@ -851,6 +881,7 @@ void ia_trace_close_read(struct ia_trace_reader *r)
 	ia_buf_free(&r->comp);
 	ia_buf_free(&r->raw);
 	free(r->syms);
+	ia_kstats_free(&r->kstats);
 	free(r);
 }
 

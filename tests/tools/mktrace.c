@@ -6,7 +6,9 @@
  *   mktrace OUT [options] SCENARIO[xN]...
  *     --kernel K    kernel release in the header (default 6.12.117)
  *     --flush N     write an EVENTS frame every N records (default: at the end)
- *     --hist        write an (opaque) HIST frame after the first scenario
+ *     --hist NS     write a HIST frame after the first scenario: 200 iommu_map
+ *                   calls on the NIC's domain and 200 IOAS_MAP ioctls, each
+ *                   taking NS nanoseconds
  *     --drops N     the END frame's drop counter
  *     --no-end      stop without the END frame, as a crash would
  *     --chunks      write the fuzzer's frame-list input instead of a recording
@@ -28,7 +30,8 @@ struct args {
 	const char *kernel;
 	unsigned long flush;
 	unsigned long long drops;
-	bool hist, no_end, chunks;
+	unsigned long long hist_ns; /* 0: no HIST frame */
+	bool no_end, chunks;
 	char **scenarios;
 	int nscenarios;
 };
@@ -133,8 +136,8 @@ static int parse(int argc, char **argv, struct args *a)
 			a->flush = strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--drops") && i + 1 < argc)
 			a->drops = strtoull(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--hist"))
-			a->hist = true;
+		else if (!strcmp(argv[i], "--hist") && i + 1 < argc)
+			a->hist_ns = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--no-end"))
 			a->no_end = true;
 		else if (!strcmp(argv[i], "--chunks"))
@@ -147,9 +150,35 @@ static int parse(int argc, char **argv, struct args *a)
 	return 0;
 }
 
+/* calls of ns each, into h */
+static void fill_hist(struct ia_hist *h, __u64 calls, __u64 ns, __u64 bytes)
+{
+	int b = 0;
+
+	while (b < IA_HIST_BUCKETS - 1 && ns >> (b + 1))
+		b++;
+	h->buckets[b] = calls;
+	h->sum_ns = calls * ns;
+	h->max_ns = ns;
+	h->calls = calls;
+	h->bytes = bytes;
+}
+
+static int write_hist(struct ia_trace_writer *w, __u64 ns)
+{
+	struct ia_hist_entry map = { .key = { .domain = 0xffff888105c20000ull + 6 * 0x200, .op = IA_OP_MAP } };
+	struct ia_ioctl_stat ioctl = { .nr = 0x85 };
+	struct ia_fault_stat fault = { .dev = SCN_NIC, .n = 2 };
+	struct ia_kstats k = { .mono_ns = 1, .submitted = 1, .hists = &map, .nhists = 1,
+			       .ioctls = &ioctl, .nioctls = 1, .faults = &fault, .nfaults = 1 };
+
+	fill_hist(&map.h, 200, ns, 200 * 4096);
+	fill_hist(&ioctl.h, 200, 2 * ns, 0);
+	return ia_trace_write_hist(w, &k);
+}
+
 static int run_all(const struct args *a, struct sink *k)
 {
-	static const __u8 hist[64] = { 'h', 'i', 's', 't' };
 	struct scn s;
 	int err = 0;
 
@@ -158,8 +187,8 @@ static int run_all(const struct args *a, struct sink *k)
 		err = run_scenario(&s, a->scenarios[i]);
 		if (err)
 			fprintf(stderr, "mktrace: unknown scenario '%s'\n", a->scenarios[i]);
-		if (!err && i == 0 && a->hist && k->w)
-			err = ia_trace_write_hist(k->w, hist, sizeof(hist));
+		if (!err && i == 0 && a->hist_ns && k->w)
+			err = write_hist(k->w, a->hist_ns);
 	}
 	return err ?: k->err;
 }

@@ -702,14 +702,16 @@ UNIT_TEST(trace_skips_unknown_frames_and_entries)
 {
 	static const __u8 blob[16] = { 1, 2, 3 };
 	struct events e;
-	struct ia_buf b, p;
+	struct ia_buf b, p, h;
 	struct readout o;
 
 	mixed_events(&e, 1);
 	ia_buf_init(&p);
+	ia_buf_init(&h);
+	ia_tlv_u64(&h, 999, 7); /* a HIST tag from a newer writer */
 	hand_start(&b, IA_TRACE_FORMAT, IA_ABI_VERSION, 0);
 	ia_trace_put_frame(&b, 77, 1, 0, blob, sizeof(blob));
-	ia_trace_put_frame(&b, IA_TF_HIST, 2, 0, blob, sizeof(blob));
+	ia_trace_put_frame(&b, IA_TF_HIST, 2, 0, h.data, h.len);
 	ia_trace_put_entry(&p, IA_TR_RINGBUF, &e.ev[0], sizeof(e.ev[0]));
 	ia_trace_put_entry(&p, 9, blob, 3);
 	ia_trace_put_entry(&p, IA_TR_RINGBUF, &e.ev[1], sizeof(e.ev[1]));
@@ -722,6 +724,7 @@ UNIT_TEST(trace_skips_unknown_frames_and_entries)
 	CHECK_INT(o.st.skipped, 2);
 	CHECK_INT(o.st.hist_frames, 1);
 	ia_buf_free(&p);
+	ia_buf_free(&h);
 	ia_buf_free(&b);
 	free(e.ev);
 }
@@ -993,7 +996,7 @@ UNIT_TEST(trace_writer_failure_leaves_whole_frames)
 	CHECK_INT(err, -EFBIG);
 	CHECK_INT(ia_trace_write_record(w, &e.ev[0], sizeof(e.ev[0])), -EFBIG);
 	CHECK_INT(ia_trace_flush(w), -EFBIG);
-	CHECK_INT(ia_trace_write_hist(w, "h", 1), -EFBIG);
+	CHECK_INT(ia_trace_write_hist(w, &(struct ia_kstats){ .drops = 1 }), -EFBIG);
 	CHECK_INT(ia_trace_write_syms(w, NULL, 0), -EFBIG);
 	CHECK_INT(ia_trace_close(w, NULL), -EFBIG);
 	slurp(path, &b);
@@ -1013,17 +1016,20 @@ UNIT_TEST(trace_writer_limits)
 	struct ia_trace_writer *w;
 	struct ia_trace_info info;
 	char path[64];
-	void *big = calloc(1, IA_TRACE_MAX_RAW + 1);
+	/* more histograms than a frame holds (each encodes to over 300 bytes) */
+	struct ia_kstats big = { .nhists = IA_TRACE_MAX_RAW / 300 };
 
+	big.hists = calloc(big.nhists, sizeof(*big.hists));
 	test_info(&info);
 	tmp_path(path, sizeof(path), "limits.trace");
 	CHECK_INT(ia_trace_open_write(&w, path, &info, NULL), 0);
 	CHECK_INT(ia_trace_write_syms(w, NULL, IA_TRACE_MAX_SYMS + 1), -E2BIG);
-	CHECK_INT(ia_trace_write_hist(w, big, IA_TRACE_MAX_RAW + 1), -E2BIG);
-	CHECK_INT(ia_trace_write_hist(w, big, 4096), 0);
+	CHECK_INT(ia_trace_write_hist(w, &big), -E2BIG);
+	big.nhists = 10;
+	CHECK_INT(ia_trace_write_hist(w, &big), 0);
 	CHECK_INT(ia_trace_close(w, NULL), 0);
 	unlink(path);
-	free(big);
+	free(big.hists);
 }
 
 /* ---- symbols ---- */
@@ -1441,15 +1447,13 @@ static char *report_text(const struct ia_engine *e, const struct ia_run_counts *
 	return out;
 }
 
-static void one_fault(const void *src, ia_fault_fn *fn, void *ctx)
-{
-	fn(ctx, src, 4);
-}
-
 UNIT_TEST(report_out_text_and_json)
 {
+	struct ia_fault_stat fault = { .dev = SCN_NIC, .n = 4 };
+	struct ia_ioctl_stat ioctl = { .nr = 0x85, .h = { .calls = 3, .errors = 1 } };
+	struct ia_kstats ks = { .faults = &fault, .nfaults = 1, .ioctls = &ioctl, .nioctls = 1 };
 	struct ia_run_counts known = { .known = true, .submitted = 31, .drops = 2, .probes_attached = 19,
-				       .hists_known = true, .faults = one_fault, .faults_src = SCN_NIC };
+				       .kstats = &ks };
 	struct ia_run_counts unknown = { .probes_attached = 3 };
 	struct ia_replay rp;
 	struct events e;
@@ -1466,7 +1470,9 @@ UNIT_TEST(report_out_text_and_json)
 	CHECK(strncmp(t, "\nfinal state:\ngroup 6 ", 22) == 0);
 	CHECK(strstr(t, "findings: 3 (bind-refused 1, soft-failure 1, hard-failure 1)\n") != NULL);
 	CHECK(strstr(t, "FINDING warning bind-refused") != NULL);
-	CHECK(strstr(t, "\nmap/unmap: no calls\nio_page_fault 0000:01:00.0: 4\n"
+	CHECK(strstr(t, "\nmap/unmap: no calls\niommufd ioctl IOAS_MAP                 3 (1 failed)")
+	      != NULL);
+	CHECK(strstr(t, "\nio_page_fault 0000:01:00.0: 4\n"
 			"records 28, dropped 2, malformed 0, unpaired exits 0, probes 19 attached\n") != NULL);
 	t = report_text(&rp.engine, &unknown, false);
 	CHECK(strstr(t, "map/unmap") == NULL);
@@ -1476,11 +1482,14 @@ UNIT_TEST(report_out_text_and_json)
 	CHECK(strstr(t, "{\"type\":\"group\",\"schema\":1,\"source\":\"engine\",\"id\":6,") == t);
 	CHECK(strstr(t, "{\"type\":\"summary\",\"schema\":1,\"records\":28,\"submitted\":31,\"drops\":2,"
 			"\"malformed\":0,\"unpaired_exits\":0,\"lost_frames\":0,\"probes_attached\":19,"
-			"\"findings\":3,\"iommufd_ctxs_closed\":0,\"iommufd_ctxs_open\":0,\"ioctls\":{},"
-			"\"ioctl_errors\":{},\"page_faults\":{\"0000:01:00.0\":4}}\n") != NULL);
+			"\"findings\":3,\"iommufd_ctxs_closed\":0,\"iommufd_ctxs_open\":0,"
+			"\"ioctls\":{\"IOAS_MAP\":3},\"ioctl_errors\":{\"IOAS_MAP\":1},"
+			"\"page_faults\":{\"0000:01:00.0\":4}}\n") != NULL);
+	CHECK(strstr(t, "{\"type\":\"ioctl\",\"schema\":1,\"scope\":\"run\",\"command\":\"IOAS_MAP\","
+			"\"nr\":133,\"calls\":3,\"errors\":1,") != NULL);
 	t = report_text(&rp.engine, &unknown, true);
 	CHECK(strstr(t, "\"submitted\":null,\"drops\":null,") != NULL);
-	CHECK(strstr(t, "\"page_faults\":null}") != NULL);
+	CHECK(strstr(t, "\"ioctls\":null,\"ioctl_errors\":null,\"page_faults\":null}") != NULL);
 	f = fmemopen(msg, sizeof(msg), "w");
 	ia_report_new_findings(&rp.engine, &reported, f, NULL);
 	fclose(f);

@@ -165,29 +165,38 @@ scenario_soft_failure() {
 # IOAS_MAP and N IOAS_UNMAP ioctls, and exactly N*LENGTH bytes through
 # iommu_map and through iommu_unmap(_fast) on that domain (one ioctl may call
 # iommu_map several times for non-contiguous pages: bytes are exact, calls not).
+# Twice: by default (counted in the kernel, no record per data-path call; with
+# --interval views whose sums cannot exceed the run's), then with
+# --trace-ioctls --trace-maps, whose per-call records must add up to the same.
 scenario_exactness() {
-	local name=exactness n=64 len=65536
+	local n=64 len=65536 mode
 	pci_rebind "$NIC" vfio-pci
 	require "$NIC on vfio-pci" test "$(pci_driver "$NIC")" = vfio-pci
-	watch_start "$name" --json || { fail "$name" "watch did not start"; return; }
-	drive_ok "$name" map-loop "$NIC" $n $len
-	watch_stop
-	if python3 - "$out/$name.out" "$NIC" $n $len <<'PY'
+	for mode in default streamed; do
+		local name=exactness-$mode args=(--interval 0.5)
+		[ $mode = streamed ] && args=(--trace-ioctls --trace-maps)
+		watch_start "$name" --json -v "${args[@]}" || { fail "$name" "watch did not start"; continue; }
+		drive_ok "$name" map-loop "$NIC" $n $len
+		watch_stop
+		if python3 - "$out/$name.out" "$NIC" $n $len $mode <<'PY'
 import json, sys
 objs = [json.loads(l) for l in open(sys.argv[1])]
-nic, n, length = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+nic, n, length, mode = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 summary = [o for o in objs if o["type"] == "summary"][0]
+events = [e for e in objs if e["type"] == "event"]
 bad = []
 for cmd in ("IOAS_MAP", "IOAS_UNMAP"):
     if summary["ioctls"].get(cmd) != n:
         bad.append(f"{cmd}: {summary['ioctls'].get(cmd)} ioctls, want {n}")
+    io = [o for o in objs if o["type"] == "ioctl" and o["scope"] == "run" and o["command"] == cmd]
+    if len(io) != 1 or io[0]["calls"] != n or not io[0]["p50_ns"] or io[0]["sum_ns"] < io[0]["max_ns"]:
+        bad.append(f"{cmd}: ioctl statistics {io}")
 if summary["drops"]:
     bad.append(f"{summary['drops']} records dropped")
-doms = {e["domain"] for e in objs if e["type"] == "event" and e["hook"] == "hwpt_attach"
-        and e.get("dev") == nic and "domain" in e}
+doms = {e["domain"] for e in events if e["hook"] == "hwpt_attach" and e.get("dev") == nic and "domain" in e}
 if len(doms) != 1:
     bad.append(f"the device's iommufd domain is not unique: {doms}")
-hists = [h for h in objs if h["type"] == "histogram" and h["domain"] in doms]
+hists = [h for h in objs if h["type"] == "histogram" and h["scope"] == "run" and h["domain"] in doms]
 mapped = sum(h["bytes"] for h in hists if h["op"] in ("map", "map_sg"))
 unmapped = sum(h["bytes"] for h in hists if h["op"] in ("unmap", "unmap_fast"))
 for what, got in (("mapped", mapped), ("unmapped", unmapped)):
@@ -196,13 +205,46 @@ for what, got in (("mapped", mapped), ("unmapped", unmapped)):
 for h in hists:
     print(f"{h['op']}: {h['calls']} calls, {h['bytes']} bytes, {h['errors']} errors, "
           f"p50 {h['p50_ns']} p99 {h['p99_ns']} max {h['max_ns']} ns")
+ioas = [e for e in events if e["hook"] in ("ioas_map", "ioas_unmap")]
+data_ioctls = [e for e in events if e["hook"] == "iommufd_ioctl" and e.get("cmd") in ("IOAS_MAP", "IOAS_UNMAP")]
+maps = [e for e in events if e["hook"] in ("map", "unmap", "map_sg", "unmap_fast") and e.get("domain") in doms]
+if mode == "default":
+    if ioas or data_ioctls or maps:
+        bad.append(f"records without --trace-ioctls/--trace-maps: {len(ioas)} IOAS, "
+                   f"{len(data_ioctls)} data-path ioctls, {len(maps)} map/unmap")
+    views = [o for o in objs if o["type"] == "interval"]
+    ih = [h for h in objs if h["type"] == "histogram" and h["scope"] == "interval" and h["domain"] in doms]
+    if not views or [v["n"] for v in views] != list(range(1, len(views) + 1)):
+        bad.append(f"interval views: {[v['n'] for v in views]}")
+    for op in ("map", "unmap"):
+        got = sum(h["calls"] for h in ih if h["op"] == op)
+        run = sum(h["calls"] for h in hists if h["op"] == op)
+        if got > run:
+            bad.append(f"{op}: intervals add up to {got} calls, more than the run's {run}")
+    print(f"{len(views)} interval views, {len(ih)} interval histograms")
+else:
+    for hook in ("ioas_map", "ioas_unmap"):
+        ex = [e for e in ioas if e["hook"] == hook and e["phase"] == "exit"]
+        if len(ex) != n or any(e["ret"] != 0 or e["length"] != length for e in ex):
+            bad.append(f"{hook}: {len(ex)} exits, want {n} of length {length} returning 0")
+    if sum(1 for e in data_ioctls if e["phase"] == "exit") != 2 * n:
+        bad.append(f"{len(data_ioctls)} IOAS_MAP/UNMAP ioctl records, want {2 * n} exits")
+    rec_map = sum(e["size"] for e in maps if e["hook"] == "map" and e["result"] == 0)
+    rec_unmap = sum(e["result"] for e in maps if e["hook"] in ("unmap", "unmap_fast") and e["result"] > 0)
+    calls = {op: sum(h["calls"] for h in hists if h["op"] == op) for op in ("map", "unmap", "unmap_fast")}
+    recs = {op: sum(1 for e in maps if e["hook"] == op) for op in calls}
+    if rec_map != n * length or rec_unmap != n * length or recs != calls:
+        bad.append(f"--trace-maps records: {rec_map} bytes mapped, {rec_unmap} unmapped, "
+                   f"records {recs} vs histogram calls {calls}")
+    print(f"{len(ioas)} IOAS records, {len(maps)} map/unmap records")
 print("\n".join(bad) if bad else f"exact: {n} IOAS_MAP, {n} IOAS_UNMAP, {n * length} bytes each way")
 sys.exit(1 if bad else 0)
 PY
-	then
-		pass "$name"
-	else
-		fail "$name"
-	fi
+		then
+			pass "$name"
+		else
+			fail "$name"
+		fi
+	done
 	pci_rebind "$NIC" ""
 }

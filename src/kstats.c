@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The kernel side's aggregates: tables, HIST frame encoding, ioctl views; see include/kstats.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "hooks.h"
+#include "kstats.h"
+
+/* HIST frame tags */
+enum {
+	KT_MONO = 1,	  /* u64 */
+	KT_SUBMITTED = 2, /* u64 */
+	KT_DROPS = 3,	  /* u64 */
+	KT_HIST = 4,	  /* nested: KH_* and the histogram's HT_* */
+	KT_IOCTL = 5,	  /* nested: KI_NR and HT_* */
+	KT_FAULT = 6,	  /* nested: KF_* */
+};
+enum { KH_DOMAIN = 1, KH_OP = 2 };
+enum { KI_NR = 1 };
+enum { KF_DEV = 1, KF_N = 2 };
+/* struct ia_hist, inside KT_HIST and KT_IOCTL (tags above 16) */
+enum {
+	HT_BUCKETS = 17, /* IA_HIST_BUCKETS little-endian u64s (fewer: the rest 0) */
+	HT_SUM = 18,
+	HT_MAX = 19,
+	HT_CALLS = 20,
+	HT_ERRORS = 21,
+	HT_BYTES = 22,
+};
+
+void ia_kstats_free(struct ia_kstats *k)
+{
+	free(k->hists);
+	free(k->ioctls);
+	free(k->faults);
+	memset(k, 0, sizeof(*k));
+}
+
+static int cmp_ioctl(const void *a, const void *b)
+{
+	const struct ia_ioctl_stat *x = a, *y = b;
+
+	return (x->nr > y->nr) - (x->nr < y->nr);
+}
+
+static int cmp_fault(const void *a, const void *b)
+{
+	const struct ia_fault_stat *x = a, *y = b;
+
+	return strcmp(x->dev, y->dev);
+}
+
+void ia_kstats_sort(struct ia_kstats *k)
+{
+	ia_hist_sort(k->hists, k->nhists);
+	if (k->nioctls > 1)
+		qsort(k->ioctls, k->nioctls, sizeof(*k->ioctls), cmp_ioctl);
+	if (k->nfaults > 1)
+		qsort(k->faults, k->nfaults, sizeof(*k->faults), cmp_fault);
+}
+
+const struct ia_ioctl_stat *ia_kstats_ioctl(const struct ia_kstats *k, unsigned int nr)
+{
+	for (size_t i = 0; i < k->nioctls; i++)
+		if (k->ioctls[i].nr == nr)
+			return &k->ioctls[i];
+	return NULL;
+}
+
+const char *ia_ioctl_nr_name(unsigned int nr, char *buf, size_t len)
+{
+	return ia_iommufd_cmd_name(((unsigned int)';' << 8) | (nr & 0xff), buf, len);
+}
+
+/* ---- encoding ---- */
+
+static void put_hist(struct ia_buf *b, const struct ia_hist *h)
+{
+	size_t pos = ia_tlv_open(b, HT_BUCKETS);
+
+	for (int i = 0; i < IA_HIST_BUCKETS; i++)
+		ia_buf_put_le64(b, h->buckets[i]);
+	ia_tlv_close(b, pos);
+	ia_tlv_u64(b, HT_SUM, h->sum_ns);
+	ia_tlv_u64(b, HT_MAX, h->max_ns);
+	ia_tlv_u64(b, HT_CALLS, h->calls);
+	ia_tlv_u64(b, HT_ERRORS, h->errors);
+	ia_tlv_u64(b, HT_BYTES, h->bytes);
+}
+
+int ia_kstats_encode(struct ia_buf *b, const struct ia_kstats *k)
+{
+	size_t pos;
+
+	ia_tlv_u64(b, KT_MONO, k->mono_ns);
+	ia_tlv_u64(b, KT_SUBMITTED, k->submitted);
+	ia_tlv_u64(b, KT_DROPS, k->drops);
+	for (size_t i = 0; i < k->nhists; i++) {
+		pos = ia_tlv_open(b, KT_HIST);
+		ia_tlv_u64(b, KH_DOMAIN, k->hists[i].key.domain);
+		ia_tlv_u32(b, KH_OP, k->hists[i].key.op);
+		put_hist(b, &k->hists[i].h);
+		ia_tlv_close(b, pos);
+	}
+	for (size_t i = 0; i < k->nioctls; i++) {
+		pos = ia_tlv_open(b, KT_IOCTL);
+		ia_tlv_u32(b, KI_NR, k->ioctls[i].nr);
+		put_hist(b, &k->ioctls[i].h);
+		ia_tlv_close(b, pos);
+	}
+	for (size_t i = 0; i < k->nfaults; i++) {
+		pos = ia_tlv_open(b, KT_FAULT);
+		ia_tlv_str(b, KF_DEV, k->faults[i].dev, IA_NAME_LEN - 1);
+		ia_tlv_u64(b, KF_N, k->faults[i].n);
+		ia_tlv_close(b, pos);
+	}
+	return b->err;
+}
+
+/* ---- decoding ---- */
+
+static int get_u64(const struct ia_tlv *t, __u64 max, __u64 *v)
+{
+	int err = ia_tlv_uint(t, v);
+
+	return err ? err : *v > max ? -EBADMSG : 0;
+}
+
+/* One of the HT_* fields into h; unknown tags are skipped. */
+static int hist_field(const struct ia_tlv *t, struct ia_hist *h)
+{
+	switch (t->tag) {
+	case HT_BUCKETS:
+		if (t->len % 8 || t->len / 8 > IA_HIST_BUCKETS)
+			return -EBADMSG;
+		for (__u32 i = 0; i < t->len / 8; i++)
+			h->buckets[i] = ia_get_le64(t->val + 8 * i);
+		return 0;
+	case HT_SUM: return get_u64(t, ~0ull, &h->sum_ns);
+	case HT_MAX: return get_u64(t, ~0ull, &h->max_ns);
+	case HT_CALLS: return get_u64(t, ~0ull, &h->calls);
+	case HT_ERRORS: return get_u64(t, ~0ull, &h->errors);
+	case HT_BYTES: return get_u64(t, ~0ull, &h->bytes);
+	default: return 0;
+	}
+}
+
+static int decode_hist(const struct ia_tlv *in, struct ia_hist_entry *e)
+{
+	struct ia_tlv_cur c;
+	struct ia_tlv t;
+	__u64 v;
+	int err = 0;
+
+	ia_tlv_cur_init(&c, in->val, in->len);
+	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
+		switch (t.tag) {
+		case KH_DOMAIN:
+			err = get_u64(&t, ~0ull, &e->key.domain);
+			break;
+		case KH_OP:
+			err = get_u64(&t, IA_OP_MAX - 1, &v);
+			e->key.op = (__u32)v;
+			break;
+		default:
+			err = hist_field(&t, &e->h);
+		}
+	}
+	return err;
+}
+
+static int decode_ioctl(const struct ia_tlv *in, struct ia_ioctl_stat *s)
+{
+	struct ia_tlv_cur c;
+	struct ia_tlv t;
+	__u64 v;
+	int err = 0;
+
+	ia_tlv_cur_init(&c, in->val, in->len);
+	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
+		if (t.tag == KI_NR) {
+			err = get_u64(&t, IA_IOCTL_NRS - 1, &v);
+			s->nr = (__u32)v;
+		} else {
+			err = hist_field(&t, &s->h);
+		}
+	}
+	return err;
+}
+
+static int decode_fault(const struct ia_tlv *in, struct ia_fault_stat *f)
+{
+	struct ia_tlv_cur c;
+	struct ia_tlv t;
+	int err = 0;
+
+	ia_tlv_cur_init(&c, in->val, in->len);
+	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
+		err = 0;
+		if (t.tag == KF_DEV)
+			ia_tlv_strcpy(&t, f->dev, sizeof(f->dev));
+		else if (t.tag == KF_N)
+			err = get_u64(&t, ~0ull, &f->n);
+	}
+	return err;
+}
+
+/* Size the tables from a first pass, so no count is trusted blindly. */
+static int alloc_tables(const void *p, size_t len, struct ia_kstats *k)
+{
+	size_t nh, ni, nf;
+	int err;
+
+	err = ia_tlv_count(p, len, KT_HIST, &nh);
+	if (!err)
+		err = ia_tlv_count(p, len, KT_IOCTL, &ni);
+	if (!err)
+		err = ia_tlv_count(p, len, KT_FAULT, &nf);
+	if (err)
+		return err;
+	if (nh > IA_KSTATS_MAX_HISTS || ni > IA_IOCTL_NRS || nf > IA_KSTATS_MAX_FAULTS)
+		return -E2BIG;
+	k->hists = nh ? calloc(nh, sizeof(*k->hists)) : NULL;
+	k->ioctls = ni ? calloc(ni, sizeof(*k->ioctls)) : NULL;
+	k->faults = nf ? calloc(nf, sizeof(*k->faults)) : NULL;
+	if ((nh && !k->hists) || (ni && !k->ioctls) || (nf && !k->faults))
+		return -ENOMEM;
+	return 0;
+}
+
+static int decode_top(const struct ia_tlv *t, struct ia_kstats *k)
+{
+	switch (t->tag) {
+	case KT_MONO: return get_u64(t, ~0ull, &k->mono_ns);
+	case KT_SUBMITTED: return get_u64(t, ~0ull, &k->submitted);
+	case KT_DROPS: return get_u64(t, ~0ull, &k->drops);
+	case KT_HIST: return decode_hist(t, &k->hists[k->nhists++]);
+	case KT_IOCTL: return decode_ioctl(t, &k->ioctls[k->nioctls++]);
+	case KT_FAULT: return decode_fault(t, &k->faults[k->nfaults++]);
+	default: return 0;
+	}
+}
+
+int ia_kstats_decode(const void *p, size_t len, struct ia_kstats *k)
+{
+	struct ia_tlv_cur c;
+	struct ia_tlv t;
+	int err;
+
+	memset(k, 0, sizeof(*k));
+	err = alloc_tables(p, len, k);
+	ia_tlv_cur_init(&c, p, len);
+	while (!err && (err = ia_tlv_next(&c, &t)) > 0)
+		err = decode_top(&t, k);
+	if (!err)
+		ia_kstats_sort(k);
+	return err;
+}
+
+/* ---- views ---- */
+
+void ia_kstats_print_ioctls_text(FILE *out, const struct ia_kstats *k)
+{
+	char buf[16];
+
+	for (size_t i = 0; i < k->nioctls; i++) {
+		const struct ia_hist *h = &k->ioctls[i].h;
+
+		fprintf(out, "iommufd ioctl %-24s %llu (%llu failed); p50 %llu p99 %llu max %llu ns\n",
+			ia_ioctl_nr_name(k->ioctls[i].nr, buf, sizeof(buf)), (unsigned long long)h->calls,
+			(unsigned long long)h->errors, (unsigned long long)ia_hist_quantile(h, 0.5),
+			(unsigned long long)ia_hist_quantile(h, 0.99), (unsigned long long)h->max_ns);
+	}
+}
+
+void ia_kstats_print_ioctls_json(struct ia_json *j, const struct ia_kstats *k, const char *scope)
+{
+	char buf[16];
+
+	for (size_t i = 0; i < k->nioctls; i++) {
+		const struct ia_hist *h = &k->ioctls[i].h;
+
+		ia_json_obj_begin(j);
+		ia_json_kstr(j, "type", "ioctl");
+		ia_json_kint(j, "schema", 1);
+		ia_json_kstr(j, "scope", scope);
+		ia_json_kstr(j, "command", ia_ioctl_nr_name(k->ioctls[i].nr, buf, sizeof(buf)));
+		ia_json_kuint(j, "nr", k->ioctls[i].nr);
+		ia_json_kuint(j, "calls", h->calls);
+		ia_json_kuint(j, "errors", h->errors);
+		ia_json_kuint(j, "sum_ns", h->sum_ns);
+		ia_json_kuint(j, "max_ns", h->max_ns);
+		ia_json_kuint(j, "p50_ns", ia_hist_quantile(h, 0.5));
+		ia_json_kuint(j, "p90_ns", ia_hist_quantile(h, 0.9));
+		ia_json_kuint(j, "p99_ns", ia_hist_quantile(h, 0.99));
+		ia_json_key(j, "buckets");
+		ia_json_arr_begin(j);
+		for (int b = 0; b < IA_HIST_BUCKETS; b++)
+			ia_json_uint(j, h->buckets[b]);
+		ia_json_arr_end(j);
+		ia_json_obj_end(j);
+	}
+}
+
+/* ---- intervals ---- */
+
+static void hist_sub(struct ia_hist *d, const struct ia_hist *cur, const struct ia_hist *prev)
+{
+	for (int i = 0; i < IA_HIST_BUCKETS; i++)
+		d->buckets[i] = cur->buckets[i] - prev->buckets[i];
+	d->sum_ns = cur->sum_ns - prev->sum_ns;
+	d->calls = cur->calls - prev->calls;
+	d->errors = cur->errors - prev->errors;
+	d->bytes = cur->bytes - prev->bytes;
+	/* the run's maximum is the interval's only when it grew in it; else unknown (0) */
+	d->max_ns = cur->max_ns > prev->max_ns ? cur->max_ns : 0;
+}
+
+static const struct ia_hist *prev_hist(const struct ia_kstats *p, const struct ia_hist_key *k)
+{
+	for (size_t i = 0; p && i < p->nhists; i++)
+		if (p->hists[i].key.domain == k->domain && p->hists[i].key.op == k->op)
+			return &p->hists[i].h;
+	return NULL;
+}
+
+int ia_kstats_delta(const struct ia_kstats *cur, const struct ia_kstats *prev, struct ia_kstats *d)
+{
+	static const struct ia_hist zero;
+
+	memset(d, 0, sizeof(*d));
+	d->mono_ns = cur->mono_ns;
+	d->submitted = cur->submitted - (prev ? prev->submitted : 0);
+	d->drops = cur->drops - (prev ? prev->drops : 0);
+	d->hists = cur->nhists ? calloc(cur->nhists, sizeof(*d->hists)) : NULL;
+	d->ioctls = cur->nioctls ? calloc(cur->nioctls, sizeof(*d->ioctls)) : NULL;
+	if ((cur->nhists && !d->hists) || (cur->nioctls && !d->ioctls)) {
+		ia_kstats_free(d);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cur->nhists; i++) {
+		const struct ia_hist *p = prev_hist(prev, &cur->hists[i].key);
+		struct ia_hist_entry *e = &d->hists[d->nhists];
+
+		e->key = cur->hists[i].key;
+		hist_sub(&e->h, &cur->hists[i].h, p ? p : &zero);
+		d->nhists += e->h.calls != 0;
+	}
+	for (size_t i = 0; i < cur->nioctls; i++) {
+		const struct ia_ioctl_stat *p = prev ? ia_kstats_ioctl(prev, cur->ioctls[i].nr) : NULL;
+		struct ia_ioctl_stat *e = &d->ioctls[d->nioctls];
+
+		e->nr = cur->ioctls[i].nr;
+		hist_sub(&e->h, &cur->ioctls[i].h, p ? &p->h : &zero);
+		d->nioctls += e->h.calls != 0;
+	}
+	return 0;
+}
