@@ -182,7 +182,7 @@ test: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all progs
 	$(Q)$(MAKE) --no-print-directory kernels
-	$(Q)bench/run
+	$(Q)scripts/bench
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
