@@ -1,6 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * JSON Lines writer. It prints every record watch streams, so it writes with
+ * the unlocked stdio calls and formats integers itself: the consumer must
+ * keep up with the ring buffer (a stream is only ever written by one thread).
+ */
+#define _GNU_SOURCE /* fputs_unlocked */
 #include <math.h>
+#include <string.h>
 #include "json.h"
+
+static void put_uint(FILE *out, unsigned long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), out);
+}
 
 void ia_json_init(struct ia_json *j, FILE *out)
 {
@@ -19,14 +37,14 @@ static void sep(struct ia_json *j)
 		return;
 	}
 	if (j->depth > 0 && j->need_comma[j->depth])
-		fputc(',', j->out);
+		putc_unlocked(',', j->out);
 	j->need_comma[j->depth] = true;
 }
 
 static void json_open(struct ia_json *j, char c)
 {
 	sep(j);
-	fputc(c, j->out);
+	putc_unlocked(c, j->out);
 	if (j->depth < IA_JSON_DEPTH - 1)
 		j->depth++;
 	j->need_comma[j->depth] = false;
@@ -34,11 +52,11 @@ static void json_open(struct ia_json *j, char c)
 
 static void json_close(struct ia_json *j, char c)
 {
-	fputc(c, j->out);
+	putc_unlocked(c, j->out);
 	if (j->depth > 0)
 		j->depth--;
 	if (j->depth == 0) {
-		fputc('\n', j->out);
+		putc_unlocked('\n', j->out);
 		j->need_comma[0] = false;
 	}
 }
@@ -48,31 +66,43 @@ void ia_json_obj_end(struct ia_json *j) { json_close(j, '}'); }
 void ia_json_arr_begin(struct ia_json *j) { json_open(j, '['); }
 void ia_json_arr_end(struct ia_json *j) { json_close(j, ']'); }
 
+/* The bytes a JSON string may carry as they are. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 static void put_escaped(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	putc_unlocked('"', out);
+	while (*p) {
+		const unsigned char *run = p;
+
+		while (plain(*p))
+			p++;
+		fwrite_unlocked(run, 1, (size_t)(p - run), out);
+		if (!*p)
+			break;
 		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
-		default:
-			if (*p < 0x20 || *p >= 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
+		case '"': fputs_unlocked("\\\"", out); break;
+		case '\\': fputs_unlocked("\\\\", out); break;
+		case '\n': fputs_unlocked("\\n", out); break;
+		case '\t': fputs_unlocked("\\t", out); break;
+		case '\r': fputs_unlocked("\\r", out); break;
+		default: fprintf(out, "\\u%04x", *p); break;
 		}
+		p++;
 	}
-	fputc('"', out);
+	putc_unlocked('"', out);
 }
 
 void ia_json_key(struct ia_json *j, const char *key)
 {
 	sep(j);
 	put_escaped(j->out, key);
-	fputc(':', j->out);
+	putc_unlocked(':', j->out);
 	j->after_key = true;
 }
 
@@ -85,13 +115,18 @@ void ia_json_str(struct ia_json *j, const char *s)
 void ia_json_int(struct ia_json *j, long long v)
 {
 	sep(j);
-	fprintf(j->out, "%lld", v);
+	if (v < 0) {
+		putc_unlocked('-', j->out);
+		put_uint(j->out, 0ull - (unsigned long long)v);
+	} else {
+		put_uint(j->out, (unsigned long long)v);
+	}
 }
 
 void ia_json_uint(struct ia_json *j, unsigned long long v)
 {
 	sep(j);
-	fprintf(j->out, "%llu", v);
+	put_uint(j->out, v);
 }
 
 void ia_json_double(struct ia_json *j, double v)
@@ -117,10 +152,18 @@ void ia_json_null(struct ia_json *j)
 
 void ia_json_ptr(struct ia_json *j, __u64 p)
 {
-	char buf[24];
+	char buf[24], *c = buf + sizeof(buf);
 
-	snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)p);
-	ia_json_str(j, buf);
+	*--c = '"';
+	do {
+		*--c = "0123456789abcdef"[p & 0xf];
+		p >>= 4;
+	} while (p);
+	*--c = 'x';
+	*--c = '0';
+	*--c = '"';
+	sep(j);
+	fwrite_unlocked(c, 1, (size_t)(buf + sizeof(buf) - c), j->out);
 }
 
 void ia_json_kstr(struct ia_json *j, const char *key, const char *s) { ia_json_key(j, key); ia_json_str(j, s); }
