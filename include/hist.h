@@ -7,6 +7,7 @@
 #ifndef IA_HIST_H
 #define IA_HIST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "iommu_audit.h"
 #include "json.h"
@@ -25,6 +26,8 @@ void ia_hist_add(struct ia_hist *a, const struct ia_hist *b);
 /* Sort by domain, then operation. */
 void ia_hist_sort(struct ia_hist_entry *e, size_t n);
 void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, const struct ia_model *m);
+/* "calls", "errors", "sum_ns", "max_ns", "p50_ns", "p90_ns", "p99_ns" [, "buckets"] of an open object */
+void ia_hist_json_fields(struct ia_json *j, const struct ia_hist *h, bool buckets);
 /* scope: "run" (since the start) or "interval" (--interval views) */
 void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t n,
 			const struct ia_model *m, const char *scope);

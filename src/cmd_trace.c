@@ -330,13 +330,7 @@ static void lat_side_json(struct ia_json *j, const char *key, const struct ia_hi
 {
 	ia_json_key(j, key);
 	ia_json_obj_begin(j);
-	ia_json_kuint(j, "calls", h->calls);
-	ia_json_kuint(j, "errors", h->errors);
-	ia_json_kuint(j, "sum_ns", h->sum_ns);
-	ia_json_kuint(j, "p50_ns", ia_hist_quantile(h, 0.5));
-	ia_json_kuint(j, "p90_ns", ia_hist_quantile(h, 0.9));
-	ia_json_kuint(j, "p99_ns", ia_hist_quantile(h, 0.99));
-	ia_json_kuint(j, "max_ns", h->max_ns);
+	ia_hist_json_fields(j, h, false);
 	ia_json_obj_end(j);
 }
 

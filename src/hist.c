@@ -130,6 +130,24 @@ void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, cons
 	}
 }
 
+void ia_hist_json_fields(struct ia_json *j, const struct ia_hist *h, bool buckets)
+{
+	ia_json_kuint(j, "calls", h->calls);
+	ia_json_kuint(j, "errors", h->errors);
+	ia_json_kuint(j, "sum_ns", h->sum_ns);
+	ia_json_kuint(j, "max_ns", h->max_ns);
+	ia_json_kuint(j, "p50_ns", ia_hist_quantile(h, 0.5));
+	ia_json_kuint(j, "p90_ns", ia_hist_quantile(h, 0.9));
+	ia_json_kuint(j, "p99_ns", ia_hist_quantile(h, 0.99));
+	if (!buckets)
+		return;
+	ia_json_key(j, "buckets");
+	ia_json_arr_begin(j);
+	for (int b = 0; b < IA_HIST_BUCKETS; b++)
+		ia_json_uint(j, h->buckets[b]);
+	ia_json_arr_end(j);
+}
+
 void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t n,
 			const struct ia_model *m, const char *scope)
 {
@@ -149,19 +167,8 @@ void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t
 		for (size_t k = 0; g && k < g->ndevs; k++)
 			ia_json_str(j, g->devs[k].name);
 		ia_json_arr_end(j);
-		ia_json_kuint(j, "calls", h->calls);
-		ia_json_kuint(j, "errors", h->errors);
 		ia_json_kuint(j, "bytes", h->bytes);
-		ia_json_kuint(j, "sum_ns", h->sum_ns);
-		ia_json_kuint(j, "max_ns", h->max_ns);
-		ia_json_kuint(j, "p50_ns", ia_hist_quantile(h, 0.5));
-		ia_json_kuint(j, "p90_ns", ia_hist_quantile(h, 0.9));
-		ia_json_kuint(j, "p99_ns", ia_hist_quantile(h, 0.99));
-		ia_json_key(j, "buckets");
-		ia_json_arr_begin(j);
-		for (int b = 0; b < IA_HIST_BUCKETS; b++)
-			ia_json_uint(j, h->buckets[b]);
-		ia_json_arr_end(j);
+		ia_hist_json_fields(j, h, true);
 		ia_json_obj_end(j);
 	}
 }

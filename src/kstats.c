@@ -286,18 +286,7 @@ void ia_kstats_print_ioctls_json(struct ia_json *j, const struct ia_kstats *k, c
 		ia_json_kstr(j, "scope", scope);
 		ia_json_kstr(j, "command", ia_ioctl_nr_name(k->ioctls[i].nr, buf, sizeof(buf)));
 		ia_json_kuint(j, "nr", k->ioctls[i].nr);
-		ia_json_kuint(j, "calls", h->calls);
-		ia_json_kuint(j, "errors", h->errors);
-		ia_json_kuint(j, "sum_ns", h->sum_ns);
-		ia_json_kuint(j, "max_ns", h->max_ns);
-		ia_json_kuint(j, "p50_ns", ia_hist_quantile(h, 0.5));
-		ia_json_kuint(j, "p90_ns", ia_hist_quantile(h, 0.9));
-		ia_json_kuint(j, "p99_ns", ia_hist_quantile(h, 0.99));
-		ia_json_key(j, "buckets");
-		ia_json_arr_begin(j);
-		for (int b = 0; b < IA_HIST_BUCKETS; b++)
-			ia_json_uint(j, h->buckets[b]);
-		ia_json_arr_end(j);
+		ia_hist_json_fields(j, h, true);
 		ia_json_obj_end(j);
 	}
 }

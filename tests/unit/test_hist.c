@@ -79,7 +79,7 @@ UNIT_TEST(hist_views_name_the_domain_group)
 	ia_hist_print_text(f, e, 1, &m);
 	fclose(f);
 	CHECK(strstr(buf, "\"type\":\"histogram\",\"schema\":1,\"scope\":\"run\",\"domain\":\"0xd2\",\"op\":\"map\",\"group\":6,"
-			  "\"devices\":[\"0000:01:00.0\"],\"calls\":4,\"errors\":0,\"bytes\":16384") != NULL);
+			  "\"devices\":[\"0000:01:00.0\"],\"bytes\":16384,\"calls\":4,\"errors\":0,") != NULL);
 	CHECK(strstr(buf, "domain 0xd2 (group 6 0000:01:00.0) map: 4 calls, 16384 bytes") != NULL);
 	CHECK(strstr(buf, "4096 -> 8191") != NULL);
 	free(buf);
