@@ -145,46 +145,50 @@ static int hist_field(const struct ia_tlv *t, struct ia_hist *h)
 	}
 }
 
-static int decode_hist(const struct ia_tlv *in, struct ia_hist_entry *e)
+/* A key of a histogram entry: its tag, largest value, and where it goes. */
+struct key_spec {
+	__u16 tag;
+	__u64 max;
+	__u64 *val;
+};
+
+/* A KT_HIST or KT_IOCTL entry: its keys, then the histogram's fields. */
+static int decode_entry(const struct ia_tlv *in, const struct key_spec *keys, size_t nkeys,
+			struct ia_hist *h)
 {
 	struct ia_tlv_cur c;
 	struct ia_tlv t;
-	__u64 v;
 	int err = 0;
 
 	ia_tlv_cur_init(&c, in->val, in->len);
 	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		switch (t.tag) {
-		case KH_DOMAIN:
-			err = get_u64(&t, ~0ull, &e->key.domain);
-			break;
-		case KH_OP:
-			err = get_u64(&t, IA_OP_MAX - 1, &v);
-			e->key.op = (__u32)v;
-			break;
-		default:
-			err = hist_field(&t, &e->h);
-		}
+		size_t k = 0;
+
+		while (k < nkeys && keys[k].tag != t.tag)
+			k++;
+		err = k < nkeys ? get_u64(&t, keys[k].max, keys[k].val) : hist_field(&t, h);
 	}
+	return err;
+}
+
+static int decode_hist(const struct ia_tlv *in, struct ia_hist_entry *e)
+{
+	__u64 op = 0;
+	const struct key_spec keys[] = { { KH_DOMAIN, ~0ull, &e->key.domain },
+					 { KH_OP, IA_OP_MAX - 1, &op } };
+	int err = decode_entry(in, keys, 2, &e->h);
+
+	e->key.op = (__u32)op;
 	return err;
 }
 
 static int decode_ioctl(const struct ia_tlv *in, struct ia_ioctl_stat *s)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	__u64 v;
-	int err = 0;
+	__u64 nr = 0;
+	const struct key_spec keys[] = { { KI_NR, IA_IOCTL_NRS - 1, &nr } };
+	int err = decode_entry(in, keys, 1, &s->h);
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		if (t.tag == KI_NR) {
-			err = get_u64(&t, IA_IOCTL_NRS - 1, &v);
-			s->nr = (__u32)v;
-		} else {
-			err = hist_field(&t, &s->h);
-		}
-	}
+	s->nr = (__u32)nr;
 	return err;
 }
 
