@@ -85,8 +85,9 @@ static inline __u64 scn_kptr(const char *name)
 	return 0xffff888100000000ull | ((h & 0xffffff) << 8);
 }
 
-static inline struct ia_event scn_ev(struct scn *s, __u16 hook, __u8 phase, __u32 tid,
-				     const char *dev, const char *drv, int group)
+/* A record with only what every hook sets: the builder of all test streams. */
+static inline struct ia_event scn_bare(__u16 hook, __u8 phase, __u32 tid, __u64 ts, const char *dev,
+				       const char *drv, int group)
 {
 	struct ia_event e;
 
@@ -95,23 +96,35 @@ static inline struct ia_event scn_ev(struct scn *s, __u16 hook, __u8 phase, __u3
 	e.size = sizeof(e);
 	e.hook = hook;
 	e.phase = phase;
-	e.flags = IA_F_FENTRY;
-	e.ts_ns = s->ts += 1000 + scn_rand(s) % 400000;
+	e.ts_ns = ts;
 	e.pid = tid;
 	e.tid = tid;
 	e.group_id = group;
 	e.domain_type = IA_NO_TYPE;
 	e.grp_domain_type = IA_NO_TYPE;
-	strcpy(e.comm, tid & 1 ? "bash" : "vfio-rebind");
 	if (dev) {
 		e.flags |= IA_F_HAVE_DEV;
-		e.dev = scn_kptr(dev);
 		strcpy(e.dev_name, dev);
 	}
 	if (drv) {
 		e.flags |= IA_F_HAVE_DRV;
 		strcpy(e.drv_name, drv);
 	}
+	return e;
+}
+
+/* As the probes fill it on the test bed: fentry, kernel pointers, the group's state. */
+static inline struct ia_event scn_ev(struct scn *s, __u16 hook, __u8 phase, __u32 tid,
+				     const char *dev, const char *drv, int group)
+{
+	struct ia_event e;
+
+	s->ts += 1000 + scn_rand(s) % 400000;
+	e = scn_bare(hook, phase, tid, s->ts, dev, drv, group);
+	e.flags |= IA_F_FENTRY;
+	strcpy(e.comm, tid & 1 ? "bash" : "vfio-rebind");
+	if (dev)
+		e.dev = scn_kptr(dev);
 	if (group >= 0 && phase != IA_PH_EXIT) {
 		e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
 		e.group = 0xffff888102f4a000ull + (__u64)group * 0x400;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "engine.h"
 #include "unit.h"
+#include "../tools/scenarios.h"
 
 #define NIC "0000:01:00.0"
 #define NIC_B "0000:03:01.0"
@@ -11,26 +12,9 @@
 static struct ia_event mk(__u16 hook, __u8 phase, __u32 tid, const char *dev, const char *drv,
 			  int group, long ret)
 {
-	struct ia_event e;
+	struct ia_event e = scn_bare(hook, phase, tid, 0, dev, drv, group);
 
-	memset(&e, 0, sizeof(e));
-	e.type = phase == IA_PH_FIRE ? IA_REC_TP : IA_REC_CALL;
-	e.size = sizeof(e);
-	e.hook = hook;
-	e.phase = phase;
-	e.tid = e.pid = tid;
 	e.ret = ret;
-	e.group_id = group;
-	e.domain_type = IA_NO_TYPE;
-	e.grp_domain_type = IA_NO_TYPE;
-	if (dev) {
-		e.flags |= IA_F_HAVE_DEV;
-		strcpy(e.dev_name, dev);
-	}
-	if (drv) {
-		e.flags |= IA_F_HAVE_DRV;
-		strcpy(e.drv_name, drv);
-	}
 	return e;
 }
 

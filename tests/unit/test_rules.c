@@ -8,6 +8,7 @@
 #include <string.h>
 #include "engine.h"
 #include "unit.h"
+#include "../tools/scenarios.h"
 
 #define A "0000:03:01.0"
 #define B "0000:03:02.0"
@@ -48,22 +49,9 @@ static void fx_start(struct fx *x, int niommus)
 
 static struct ia_event ev(struct fx *x, __u16 hook, __u8 phase, const char *dev, int group)
 {
-	struct ia_event e;
+	struct ia_event e = scn_bare(hook, phase, 42, x->ts += 1000, dev, NULL, group);
 
-	memset(&e, 0, sizeof(e));
 	e.type = IA_REC_CALL;
-	e.size = sizeof(e);
-	e.hook = hook;
-	e.phase = phase;
-	e.tid = e.pid = 42;
-	e.ts_ns = x->ts += 1000;
-	e.group_id = group;
-	e.domain_type = IA_NO_TYPE;
-	e.grp_domain_type = IA_NO_TYPE;
-	if (dev) {
-		e.flags |= IA_F_HAVE_DEV;
-		strcpy(e.dev_name, dev);
-	}
 	return e;
 }
 
