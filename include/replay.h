@@ -12,6 +12,8 @@
 #include "calls.h"
 #include "engine.h"
 #include "findings.h"
+#include "prom_out.h"
+#include "report_out.h"
 #include "trace.h"
 
 struct ia_replay {
@@ -39,6 +41,10 @@ int ia_replay_open_mem(struct ia_replay *rp, const void *data, size_t len, char 
  */
 int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx);
 void ia_replay_close(struct ia_replay *rp);
+/* What the recording tells of the kernel side: END's counters, the last HIST frame. */
+void ia_replay_counts(const struct ia_replay *rp, struct ia_run_counts *rc);
+/* The metrics' sources for a finished replay; rc is filled and referenced. */
+void ia_replay_prom_src(const struct ia_replay *rp, struct ia_run_counts *rc, struct ia_prom_src *s);
 
 struct ia_diff_opts {
 	unsigned int rules; /* bit per enum ia_rule compared; 0: all */

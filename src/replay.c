@@ -88,6 +88,25 @@ void ia_replay_close(struct ia_replay *rp)
 	memset(rp, 0, sizeof(*rp));
 }
 
+void ia_replay_counts(const struct ia_replay *rp, struct ia_run_counts *rc)
+{
+	const struct ia_trace_end *e = &rp->status.end;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->kstats = ia_trace_kstats(rp->reader);
+	rc->known = rp->status.have_end && e->have_counters;
+	rc->submitted = e->submitted;
+	rc->drops = e->drops;
+	rc->probes_attached = ia_trace_probes_attached(&rp->info);
+}
+
+void ia_replay_prom_src(const struct ia_replay *rp, struct ia_run_counts *rc, struct ia_prom_src *s)
+{
+	ia_replay_counts(rp, rc);
+	*s = (struct ia_prom_src){ .engine = &rp->engine, .calls = &rp->calls, .counts = rc,
+				   .probes = rp->info.probes, .nprobes = rp->info.nprobes };
+}
+
 /* ---- diff ---- */
 
 bool ia_diff_compares(const struct ia_diff_opts *o, enum ia_rule r)
