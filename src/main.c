@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "findings.h"
+#include "http.h"
 #include "json.h"
 
 #define PROG "iommu-audit"
@@ -319,12 +320,31 @@ static bool serve_only(const struct ia_opts *o, const char *cmd)
 	return false;
 }
 
+/* --listen's syntax is a usage error; a port in use is found when listening. */
+static bool listen_addr_bad(const struct ia_opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char msg[256];
+
+	if (!ia_http_parse_addr(o->listen, &ss, &len, msg, sizeof(msg)))
+		return false;
+	ia_error(o, "%s", msg);
+	return true;
+}
+
 static int cmd_serve(struct ia_opts *o)
 {
 	if (o->json) {
 		ia_error(o, "serve has no --json: its output is the metrics");
 		return 2;
 	}
+	if (o->interval > 0) {
+		ia_error(o, "--interval is for watch");
+		return 2;
+	}
+	if (o->listen && listen_addr_bad(o))
+		return 2;
 	if (o->textfile_interval > 0 && !o->textfile) {
 		ia_error(o, "--textfile-interval needs --textfile");
 		return 2;
