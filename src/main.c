@@ -375,6 +375,8 @@ int main(int argc, char **argv)
 	err = parse_opts(argc - 1, argv + 1, &o, !strcmp(cmd, "report") || !strcmp(cmd, "diff"));
 	if (err)
 		return err > 0 ? 0 : 2;
+	if (serve_only(&o, cmd))
+		return 2;
 	if (!strcmp(cmd, "snapshot"))
 		return ia_cmd_snapshot(&o);
 	if (!strcmp(cmd, "watch") && !o.output)
@@ -390,8 +392,6 @@ int main(int argc, char **argv)
 		ia_error(&o, "-o/--output is for record");
 		return 2;
 	}
-	if (serve_only(&o, cmd))
-		return 2;
 	if (!strcmp(cmd, "serve"))
 		return cmd_serve(&o);
 	if (!strcmp(cmd, "probe"))
