@@ -243,9 +243,19 @@ static int cmp_op_group(const void *a, const void *b)
 	return (x->group > y->group) - (x->group < y->group);
 }
 
+/* The group a domain is on now, else the one it last served; -1 when none is known. */
+static int domain_group(const struct ia_model *m, const struct ia_calls *c, __u64 domain)
+{
+	const struct ia_group *g = ia_hist_domain_group(m, domain);
+
+	if (g)
+		return g->id;
+	return c ? ia_calls_domain_group(c, domain) : -1;
+}
+
 /* Sum the per-domain histograms by (operation, group); sorted. -ENOMEM. */
-static int by_op_group(const struct ia_kstats *k, const struct ia_model *m, struct op_group **out,
-		       size_t *nout)
+static int by_op_group(const struct ia_kstats *k, const struct ia_model *m, const struct ia_calls *c,
+		       struct op_group **out, size_t *nout)
 {
 	struct op_group *rows = k->nhists ? calloc(k->nhists, sizeof(*rows)) : NULL;
 	size_t n = 0;
@@ -253,8 +263,7 @@ static int by_op_group(const struct ia_kstats *k, const struct ia_model *m, stru
 	if (k->nhists && !rows)
 		return -ENOMEM;
 	for (size_t i = 0; i < k->nhists; i++) {
-		const struct ia_group *g = ia_hist_domain_group(m, k->hists[i].key.domain);
-		int gid = g ? g->id : -1;
+		int gid = domain_group(m, c, k->hists[i].key.domain);
 		size_t j;
 
 		for (j = 0; j < n; j++)
@@ -283,13 +292,13 @@ static void op_group_labels(const struct op_group *r, char *id, size_t len, stru
 	l[1] = (struct lbl){ "group", id };
 }
 
-static int maps(FILE *out, const struct ia_kstats *k, const struct ia_model *m)
+static int maps(FILE *out, const struct ia_kstats *k, const struct ia_model *m, const struct ia_calls *c)
 {
 	struct op_group *rows;
 	struct lbl l[2];
 	char id[16];
 	size_t n;
-	int err = by_op_group(k, m, &rows, &n);
+	int err = by_op_group(k, m, c, &rows, &n);
 
 	if (err || !n)
 		return err;
@@ -404,7 +413,7 @@ int ia_prom_write(FILE *out, const struct ia_prom_src *s)
 	calls(out, s->calls);
 	findings(out, s->engine);
 	if (k) {
-		err = maps(out, k, &s->engine->model);
+		err = maps(out, k, &s->engine->model, s->calls);
 		ioctls(out, k);
 		faults(out, k);
 	}

@@ -280,6 +280,53 @@ UNIT_TEST(prom_histograms_cumulative)
 	ia_engine_free(&e);
 }
 
+/* A domain the model no longer shows still counts for the group it served. */
+UNIT_TEST(prom_domain_remembered)
+{
+	struct ia_hist_entry he = { .key = { .domain = DOM_X, .op = IA_OP_MAP } };
+	struct ia_kstats k = { .hists = &he, .nhists = 1 };
+	struct ia_run_counts rc = { .kstats = &k };
+	struct ia_calls c = { 0 };
+	struct ia_event ev = exit_ev(IA_HOOK_HWPT_ATTACH, 0);
+	struct ia_engine e;
+	struct ia_prom_src s = { .engine = &e, .calls = &c, .counts = &rc };
+	char *text;
+
+	fill(&he.h, 10, 1, 1500);
+	ev.phase = IA_PH_ENTER;
+	ev.flags = IA_F_HAVE_GRP;
+	ev.group_id = 5;
+	ev.grp_domain = DOM_X;
+	ev.grp_default_domain = DOM_B;
+	CHECK_INT(ia_calls_count(&c, &ev), 0);
+	CHECK_INT(ia_calls_domain_group(&c, DOM_X), 5);
+	CHECK_INT(ia_calls_domain_group(&c, DOM_B), 5);
+	CHECK_INT(ia_calls_domain_group(&c, DOM_A), -1);
+	CHECK_INT(ia_calls_domain_group(&c, 0), -1);
+	fixture_engine(&e);
+	text = render(&s);
+	CHECK(text && has_line(text, "iommu_audit_map_latency_seconds_count{op=\"map\",group=\"5\"} 1"));
+	free(text);
+	/* the model's current view wins: DOM_B is group 3's device's domain */
+	ev.grp_domain = DOM_B;
+	ia_calls_count(&c, &ev);
+	he.key.domain = DOM_B;
+	text = render(&s);
+	CHECK(text && has_line(text, "iommu_audit_map_latency_seconds_count{op=\"map\",group=\"3\"} 1"));
+	free(text);
+	/* bounded: the oldest domains are forgotten */
+	for (__u64 i = 1; i <= IA_CALLS_DOMAINS; i++) {
+		ev.grp_domain = 0xffff888200000000ull + i * 0x1000;
+		ev.grp_default_domain = 0;
+		ia_calls_count(&c, &ev);
+	}
+	CHECK_INT(c.ndomains, IA_CALLS_DOMAINS);
+	CHECK_INT(ia_calls_domain_group(&c, DOM_X), -1);
+	CHECK_INT(ia_calls_domain_group(&c, 0xffff888200000000ull + IA_CALLS_DOMAINS * 0x1000), 5);
+	ia_calls_free(&c);
+	ia_engine_free(&e);
+}
+
 UNIT_TEST(prom_counters_and_probes)
 {
 	struct ia_trace_probe p[2] = { { .hook = IA_HOOK_REALLY_PROBE, .via = IA_VIA_FENTRY },
