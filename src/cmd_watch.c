@@ -114,7 +114,7 @@ static int handle_record(void *arg, void *data, size_t len)
 	}
 	if (ia_engine_feed(&w->engine, data, len, &d))
 		return 0; /* counted by the engine, reported in the summary */
-	if (ia_calls_count(&w->calls, d.ev))
+	if (w->o->serve && ia_calls_count(&w->calls, d.ev)) /* only the metrics use it */
 		return -ENOMEM; /* stops the poll: the run ends with what was collected */
 	if (w->trace || w->o->serve)
 		return 0; /* record and serve are quiet until their summary */
