@@ -67,7 +67,7 @@ typedef int (*ia_http_body_fn)(void *ctx, char **body, size_t *len);
 int ia_http_listen(struct ia_http *h, const char *addr, char *msg, size_t msglen);
 /* The descriptors to poll for input (listener, then connections); their count. */
 int ia_http_pollfds(const struct ia_http *h, struct pollfd *fds, int max);
-/* Accept, read, answer whatever is ready; close idle connections. Never blocks long. */
+/* Accept, read, answer whatever is ready; close idle connections. A response blocks at most 2 s. */
 void ia_http_service(struct ia_http *h, __u64 now_ms, ia_http_body_fn fn, void *ctx);
 void ia_http_close(struct ia_http *h);
 
