@@ -23,6 +23,13 @@ struct ia_opts {
 	double interval;	    /* watch --interval: seconds between histogram views; 0 = none */
 	bool trace_ioctls;	    /* a record per iommufd ioctl, IOAS map/unmap included */
 	bool trace_maps;	    /* a record per iommu_map/iommu_unmap call */
+	/* serve */
+	bool serve;		    /* the command is serve */
+	const char *listen;	    /* --listen ADDR:PORT; NULL: the default, unless only --textfile */
+	const char *textfile;	    /* --textfile PATH: the metrics, written atomically */
+	double textfile_interval;   /* seconds between textfile writes */
+	const char *replay;	    /* --replay FILE: a recording's final metrics */
+	bool prometheus;	    /* report --prometheus */
 };
 
 /* Exit statuses: 0 ok, 1 run-time failure, 2 usage, 3 a --fail-on finding occurred, 4 diff: worse. */
@@ -35,6 +42,8 @@ int ia_cmd_watch(const struct ia_opts *o);
 int ia_cmd_probe(const struct ia_opts *o);
 int ia_cmd_report(const struct ia_opts *o);
 int ia_cmd_diff(const struct ia_opts *o);
+/* serve --replay FILE; live serve is ia_cmd_watch with o->serve. */
+int ia_cmd_serve_replay(const struct ia_opts *o);
 
 /* One-line error on stderr (JSON in --json mode), prefixed with the program name. */
 void ia_error(const struct ia_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

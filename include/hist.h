@@ -21,6 +21,8 @@ struct ia_hist_entry {
 const char *ia_hist_op_name(unsigned int op);
 /* Upper bound in ns of the bucket holding quantile q (0..1); 0 without calls. Capped at max_ns. */
 __u64 ia_hist_quantile(const struct ia_hist *h, double q);
+/* The group whose devices are on this domain (its current domain or a device's), or NULL. */
+const struct ia_group *ia_hist_domain_group(const struct ia_model *m, __u64 domain);
 /* a += b, for summing CPUs */
 void ia_hist_add(struct ia_hist *a, const struct ia_hist *b);
 /* Sort by domain, then operation. */

@@ -9,16 +9,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "calls.h"
 #include "engine.h"
 #include "findings.h"
+#include "prom_out.h"
+#include "report_out.h"
 #include "trace.h"
-
-/* Exit records of one hook that returned one errno. */
-struct ia_errno_count {
-	__u16 hook;
-	__u16 err; /* positive errno */
-	__u64 n;
-};
 
 struct ia_replay {
 	struct ia_trace_reader *reader;
@@ -26,9 +22,7 @@ struct ia_replay {
 	struct ia_model start;	    /* the HEADER frame's model */
 	struct ia_engine engine;
 	struct ia_trace_status status; /* after ia_replay_run */
-	__u64 exits[IA_HOOK_MAX];   /* exit records per hook */
-	struct ia_errno_count *errnos; /* sorted by hook, then errno */
-	size_t nerrnos;
+	struct ia_calls calls;	    /* exit records per hook and errno */
 };
 
 /* Called after each record the engine took, for outputs. */
@@ -47,14 +41,10 @@ int ia_replay_open_mem(struct ia_replay *rp, const void *data, size_t len, char 
  */
 int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx);
 void ia_replay_close(struct ia_replay *rp);
-
-/*
- * The errno an exit record reports, positive, or 0 for a success or a
- * value that is not an errno: a negative errno, an ERR_PTR of a
- * pointer-returning hook (IA_F_RET_PTR), or really_probe's positive driver
- * probe error. Void hooks report none.
- */
-int ia_exit_errno(const struct ia_event *ev);
+/* What the recording tells of the kernel side: END's counters, the last HIST frame. */
+void ia_replay_counts(const struct ia_replay *rp, struct ia_run_counts *rc);
+/* The metrics' sources for a finished replay; rc is filled and referenced. */
+void ia_replay_prom_src(const struct ia_replay *rp, struct ia_run_counts *rc, struct ia_prom_src *s);
 
 struct ia_diff_opts {
 	unsigned int rules; /* bit per enum ia_rule compared; 0: all */

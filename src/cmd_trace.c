@@ -4,6 +4,7 @@
  * what `watch` printed at exit; `diff` compares a recording made before a
  * kernel change with one made after it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +12,7 @@
 #include "event_out.h"
 #include "hooks.h"
 #include "loader.h"
+#include "prom_out.h"
 #include "replay.h"
 #include "report_out.h"
 
@@ -146,19 +148,6 @@ static void on_record(void *arg, const struct ia_decoded *d)
 		ia_report_new_findings(&c->rp.engine, &c->reported, stdout, c->o->json ? &c->json : NULL);
 }
 
-/* What the recording tells of the kernel side: END's counters, the last HIST frame. */
-static void run_counts(const struct ia_replay *rp, struct ia_run_counts *rc)
-{
-	const struct ia_trace_end *e = &rp->status.end;
-
-	memset(rc, 0, sizeof(*rc));
-	rc->kstats = ia_trace_kstats(rp->reader);
-	rc->known = rp->status.have_end && e->have_counters;
-	rc->submitted = e->submitted;
-	rc->drops = e->drops;
-	rc->probes_attached = ia_trace_probes_attached(&rp->info);
-}
-
 /* --fail-on, as for watch. */
 static int exit_for_findings(const struct ia_opts *o, const struct ia_engine *e)
 {
@@ -184,7 +173,7 @@ static void print_report(struct report_ctx *c, const char *path)
 {
 	struct ia_run_counts rc;
 
-	run_counts(&c->rp, &rc);
+	ia_replay_counts(&c->rp, &rc);
 	if (c->o->json) {
 		ia_report_new_findings(&c->rp.engine, &c->reported, stdout, &c->json);
 		ia_report_print_json(&c->json, &c->rp.engine, &rc);
@@ -194,6 +183,25 @@ static void print_report(struct report_ctx *c, const char *path)
 	if (c->o->verbose)
 		ia_report_new_findings(&c->rp.engine, &c->reported, stdout, NULL);
 	ia_report_print_text(stdout, &c->rp.engine, &rc);
+}
+
+/* --prometheus: the final metrics once, as serve --replay gives them. */
+static int report_prometheus(struct report_ctx *c, const char *path)
+{
+	struct ia_run_counts rc;
+	struct ia_prom_src src;
+	int err, rc_exit;
+
+	ia_replay_run(&c->rp, NULL, NULL); /* a failure shows in the status: complain() */
+	ia_replay_prom_src(&c->rp, &rc, &src);
+	err = ia_prom_write(stdout, &src);
+	if (fflush(stdout) && !err)
+		err = -errno;
+	if (err)
+		ia_error(c->o, "writing the metrics failed: %s", strerror(-err));
+	rc_exit = complain(c->o, path, &c->rp.status) || err ? 1 : exit_for_findings(c->o, &c->rp.engine);
+	ia_replay_close(&c->rp);
+	return rc_exit;
 }
 
 int ia_cmd_report(const struct ia_opts *o)
@@ -213,6 +221,8 @@ int ia_cmd_report(const struct ia_opts *o)
 		ia_error(o, "%s: %s", path, msg);
 		return 1;
 	}
+	if (o->prometheus)
+		return report_prometheus(&c, path);
 	if (o->json)
 		print_header_json(&c.json, path, &c.rp);
 	else

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * `watch` and `probe`: load the probes, stream decoded records, and report
+ * `watch`, `record`, live `serve` and `probe`: load the probes, feed the
+ * engine, and stream decoded records (watch), write them to a recording
+ * (record), or answer /metrics and write the textfile (serve); then report
  * the engine's final state.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "calls.h"
 #include "cli.h"
 #include "engine.h"
 #include "event_out.h"
@@ -20,7 +23,9 @@
 #include "json.h"
 #include "kstats.h"
 #include "loader.h"
+#include "prom_out.h"
 #include "report_out.h"
+#include "serve.h"
 #include "sysfs.h"
 #include "trace.h"
 
@@ -40,6 +45,9 @@ struct watch_ctx {
 	/* --interval: the aggregates at the last view, and how many views so far */
 	struct ia_kstats last;
 	unsigned int intervals;
+	/* serve: exits per hook and errno, and the exporter */
+	struct ia_calls calls;
+	struct ia_exporter x;
 };
 
 /* A recording gets a copy of the kernel's aggregates this often, and at its end. */
@@ -106,8 +114,10 @@ static int handle_record(void *arg, void *data, size_t len)
 	}
 	if (ia_engine_feed(&w->engine, data, len, &d))
 		return 0; /* counted by the engine, reported in the summary */
-	if (w->trace)
-		return 0; /* record is quiet until its summary */
+	if (w->o->serve && ia_calls_count(&w->calls, d.ev)) /* only the metrics use it */
+		return -ENOMEM; /* stops the poll: the run ends with what was collected */
+	if (w->trace || w->o->serve)
+		return 0; /* record and serve are quiet until their summary */
 	if (!w->ts_base)
 		w->ts_base = d.ev->ts_ns;
 	if (w->o->json)
@@ -121,25 +131,6 @@ static int handle_record(void *arg, void *data, size_t len)
 static const char *ops_name(void *ctx, __u64 addr)
 {
 	return ia_ksyms_ops_name(ctx, addr);
-}
-
-static int block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -errno;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
-static bool signalled(int sigfd)
-{
-	struct signalfd_siginfo si;
-
-	return read(sigfd, &si, sizeof(si)) == sizeof(si);
 }
 
 static __u64 mono_ns(void)
@@ -204,16 +195,57 @@ static void print_interval(struct watch_ctx *w)
 	ia_kstats_free(&d);
 }
 
+/* serve: the metrics now, from the engine and the kernel's aggregates read at this moment. */
+static int render_live(void *arg, char **buf, size_t *len)
+{
+	struct watch_ctx *w = arg;
+	struct ia_run_counts c = { .known = true, .probes_attached = ia_loader_attached(w->loader) };
+	struct ia_prom_src src = { .engine = &w->engine, .calls = &w->calls, .counts = &c };
+	struct ia_kstats k;
+	int err;
+
+	if (!read_kstats(w, &k))
+		c.kstats = &k;
+	ia_loader_counters(w->loader, &c.submitted, &c.drops);
+	ia_trace_info_loader(&w->info, w->loader);
+	src.probes = w->info.probes;
+	src.nprobes = w->info.nprobes;
+	err = ia_prom_render(&src, buf, len);
+	if (c.kstats)
+		ia_kstats_free(&k);
+	return err;
+}
+
+/*
+ * Wait up to 100 ms for records and consume them. serve also waits for
+ * scrapes, answers them and writes the textfile when due.
+ */
+static int wait_records(struct watch_ctx *w, struct ring_buffer *rb)
+{
+	struct pollfd fds[1 + 1 + IA_HTTP_MAX_CONNS];
+	int n = 1, err;
+
+	if (!w->o->serve)
+		return ring_buffer__poll(rb, 100);
+	fds[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
+	n += ia_exporter_pollfds(&w->x, fds + 1, (int)(sizeof(fds) / sizeof(fds[0])) - 1);
+	if (poll(fds, (nfds_t)n, 100) < 0 && errno != EINTR)
+		return -errno;
+	err = ring_buffer__consume(rb);
+	ia_exporter_service(&w->x, ia_mono_ms());
+	return err;
+}
+
 static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 {
 	double start = now_s(), end = w->o->duration > 0 ? start + w->o->duration : 0;
 	double flushed = start, hist_at = start + HIST_PERIOD_S, view_at = start + w->o->interval;
 	int err = 0;
 
-	while (!signalled(w->sigfd)) {
+	while (!ia_signalled(w->sigfd)) {
 		if (end && now_s() >= end)
 			break;
-		err = ring_buffer__poll(rb, 100);
+		err = wait_records(w, rb);
 		if (err == -EINTR)
 			err = 0;
 		if (err < 0)
@@ -258,14 +290,29 @@ static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
 
 static void announce(struct watch_ctx *w, const struct ia_loader *l)
 {
+	char what[256] = "watching";
+
 	if (w->o->verbose) {
 		if (w->o->json)
 			print_probes_json(&w->json, l);
 		else
 			print_probes_text(stderr, l);
 	}
-	fprintf(stderr, "watching: %d of %d probes attached%s\n", ia_loader_attached(l),
+	if (w->o->serve)
+		ia_exporter_describe(&w->x, what, sizeof(what));
+	fprintf(stderr, "%s: %d of %d probes attached%s\n", what, ia_loader_attached(l),
 		IA_HOOK_MAX - 1, w->o->duration > 0 ? "" : "; Ctrl-C to stop");
+}
+
+/* serve: the final textfile, and one line on what was served. */
+static int close_serve(struct watch_ctx *w)
+{
+	int err = ia_exporter_close(&w->x);
+
+	fprintf(stderr, "served %llu responses; %llu records, %zu findings\n",
+		(unsigned long long)w->x.http.served, (unsigned long long)w->engine.stats.records,
+		w->engine.nfindings);
+	return err;
 }
 
 /* The registered IOMMU instances: the multiple-driver rule needs them. */
@@ -374,9 +421,9 @@ int ia_cmd_watch(const struct ia_opts *o)
 	ia_json_init(&w.json, stdout);
 	/* a terminal sees lines as they come; a pipe or file gets a flush per poll */
 	setvbuf(stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, 1 << 16);
-	w.sigfd = block_signals();
+	w.sigfd = ia_signals_fd();
 	if (w.sigfd < 0) {
-		ia_error(o, "signalfd: %s", strerror(errno));
+		ia_error(o, "signalfd: %s", strerror(-w.sigfd));
 		return 1;
 	}
 	w.loader = &l;
@@ -389,6 +436,11 @@ int ia_cmd_watch(const struct ia_opts *o)
 		ia_error(o, "ring buffer: %s", strerror(errno));
 		goto cleanup;
 	}
+	if (o->serve) {
+		err = ia_exporter_open(&w.x, o, render_live, &w, ia_mono_ms());
+		if (err)
+			goto cleanup;
+	}
 	announce(&w, &l);
 	err = run_loop(&w, rb);
 	if (err && !w.trace_err)
@@ -400,6 +452,12 @@ int ia_cmd_watch(const struct ia_opts *o)
 		err = err ? err : cerr;
 		goto cleanup;
 	}
+	if (o->serve) {
+		int serr = close_serve(&w); /* the final metrics, from the finished engine */
+
+		err = err ? err : serr;
+		goto cleanup;
+	}
 	print_new_findings(&w);
 	print_summary(&w, &l); /* what was collected survives a failed poll */
 cleanup:
@@ -407,6 +465,7 @@ cleanup:
 	ia_loader_stop(&l);
 	rc = err ? 1 : exit_for_findings(o, &w.engine);
 	ia_engine_free(&w.engine);
+	ia_calls_free(&w.calls);
 	ia_kstats_free(&w.last);
 	ia_ksyms_free(&w.ksyms);
 	ia_model_free(&snap);

@@ -67,8 +67,7 @@ void ia_hist_sort(struct ia_hist_entry *e, size_t n)
 		qsort(e, n, sizeof(*e), cmp_entry);
 }
 
-/* The group whose devices are on this domain (current domain or a device's). */
-static const struct ia_group *domain_group(const struct ia_model *m, __u64 domain)
+const struct ia_group *ia_hist_domain_group(const struct ia_model *m, __u64 domain)
 {
 	for (size_t i = 0; m && i < m->ngroups; i++) {
 		const struct ia_group *g = &m->groups[i];
@@ -115,7 +114,7 @@ void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, cons
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ia_hist *h = &e[i].h;
-		const struct ia_group *g = domain_group(m, e[i].key.domain);
+		const struct ia_group *g = ia_hist_domain_group(m, e[i].key.domain);
 
 		fprintf(out, "\ndomain %#llx", (unsigned long long)e[i].key.domain);
 		if (g)
@@ -153,7 +152,7 @@ void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ia_hist *h = &e[i].h;
-		const struct ia_group *g = domain_group(m, e[i].key.domain);
+		const struct ia_group *g = ia_hist_domain_group(m, e[i].key.domain);
 
 		ia_json_obj_begin(j);
 		ia_json_kstr(j, "type", "histogram");

@@ -19,17 +19,6 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 
-const char *ia_via_name(enum ia_via v)
-{
-	switch (v) {
-	case IA_VIA_FENTRY: return "fentry";
-	case IA_VIA_KPROBE: return "kprobe";
-	case IA_VIA_TP_BTF: return "tp_btf";
-	case IA_VIA_TRACEPOINT: return "tracepoint";
-	default: return "none";
-	}
-}
-
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	(void)level, (void)fmt, (void)ap;

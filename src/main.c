@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "findings.h"
+#include "http.h"
 #include "json.h"
 
 #define PROG "iommu-audit"
@@ -36,12 +37,23 @@ static const char usage[] =
 	"  record -o FILE [--duration S] [-k] [-v] [--ringbuf-kb N] [--trace-ioctls] [--trace-maps]\n"
 	"                         what watch traces, into a recording for report and diff;\n"
 	"                         Ctrl-C or SIGTERM ends it with a valid file\n"
+	"  serve [options] [watch options]\n"
+	"                         what watch traces, as Prometheus metrics (text format 0.0.4)\n"
+	"      --listen ADDR:PORT serve GET /metrics there (IPv4, or [IPv6]; default\n"
+	"                         127.0.0.1:9464 unless only --textfile is given)\n"
+	"      --textfile PATH    also write the metrics to PATH atomically (PATH.tmp, fsync,\n"
+	"                         rename), for node_exporter's textfile collector\n"
+	"      --textfile-interval S\n"
+	"                         seconds between textfile writes (default 15; and at exit)\n"
+	"      --replay FILE      a recording's final metrics instead of live tracing\n"
+	"      --duration S       stop after S seconds (default: until Ctrl-C or SIGTERM)\n"
 	"  probe [--json]         which probes this kernel allows, and how (loads nothing lasting)\n"
 	"  report FILE [options]  replay a recording: its header, then what watch printed at exit;\n"
 	"                         exit 1 (after the partial report) when it is truncated or corrupt\n"
 	"      --json             JSON Lines instead of text\n"
 	"      -v, --verbose      also every record, as watch printed it\n"
 	"      --fail-on=RULES    as for watch\n"
+	"      --prometheus       the final metrics as serve gives them, instead of the report\n"
 	"  diff A B [options]     compare recording B (after a kernel change) with A (before):\n"
 	"                         findings per rule, errnos per hook, soft-failure retries,\n"
 	"                         map/unmap and ioctl latency percentiles with ratios\n"
@@ -149,6 +161,11 @@ enum {
 	OPT_INTERVAL,
 	OPT_TRACE_IOCTLS,
 	OPT_TRACE_MAPS,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
+	OPT_TEXTFILE_INTERVAL,
+	OPT_REPLAY,
+	OPT_PROMETHEUS,
 };
 
 static int parse_ratio(const char *s, double *out)
@@ -180,6 +197,11 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "trace-ioctls", no_argument, NULL, OPT_TRACE_IOCTLS },
 		{ "trace-maps", no_argument, NULL, OPT_TRACE_MAPS },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+		{ "textfile-interval", required_argument, NULL, OPT_TEXTFILE_INTERVAL },
+		{ "replay", required_argument, NULL, OPT_REPLAY },
+		{ "prometheus", no_argument, NULL, OPT_PROMETHEUS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -240,6 +262,22 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 			break;
 		case OPT_TRACE_IOCTLS: o->trace_ioctls = true; break;
 		case OPT_TRACE_MAPS: o->trace_maps = true; break;
+		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_TEXTFILE:
+			if (!*optarg) {
+				ia_error(o, "--textfile wants a file name");
+				return -EINVAL;
+			}
+			o->textfile = optarg;
+			break;
+		case OPT_TEXTFILE_INTERVAL:
+			if (parse_duration(optarg, &o->textfile_interval) || o->textfile_interval < 0.1) {
+				ia_error(o, "--textfile-interval wants seconds, at least 0.1, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_REPLAY: o->replay = optarg; break;
+		case OPT_PROMETHEUS: o->prometheus = true; break;
 		case ':':
 			ia_error(o, "option '%s' needs a value", argv[optind - 1]);
 			return -EINVAL;
@@ -255,6 +293,68 @@ static int parse_opts(int argc, char **argv, struct ia_opts *o, bool takes_files
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Options of one command given to another: one line, usage error. */
+static bool serve_only(const struct ia_opts *o, const char *cmd)
+{
+	bool serve = !strcmp(cmd, "serve");
+	const char *bad = NULL;
+
+	if (!serve && o->listen)
+		bad = "--listen";
+	else if (!serve && o->textfile)
+		bad = "--textfile";
+	else if (!serve && o->textfile_interval > 0)
+		bad = "--textfile-interval";
+	else if (!serve && o->replay)
+		bad = "--replay";
+	if (bad) {
+		ia_error(o, "%s is for serve", bad);
+		return true;
+	}
+	if (o->prometheus && (strcmp(cmd, "report") || o->json)) {
+		ia_error(o, "--prometheus is for report, without --json");
+		return true;
+	}
+	return false;
+}
+
+/* --listen's syntax is a usage error; a port in use is found when listening. */
+static bool listen_addr_bad(const struct ia_opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char msg[256];
+
+	if (!ia_http_parse_addr(o->listen, &ss, &len, msg, sizeof(msg)))
+		return false;
+	ia_error(o, "%s", msg);
+	return true;
+}
+
+static int cmd_serve(struct ia_opts *o)
+{
+	if (o->json) {
+		ia_error(o, "serve has no --json: its output is the metrics");
+		return 2;
+	}
+	if (o->interval > 0) {
+		ia_error(o, "--interval is for watch");
+		return 2;
+	}
+	if (o->listen && listen_addr_bad(o))
+		return 2;
+	if (o->textfile_interval > 0 && !o->textfile) {
+		ia_error(o, "--textfile-interval needs --textfile");
+		return 2;
+	}
+	if (!o->textfile_interval)
+		o->textfile_interval = 15.0;
+	if (!o->listen && !o->textfile)
+		o->listen = "127.0.0.1:9464";
+	o->serve = true;
+	return o->replay ? ia_cmd_serve_replay(o) : ia_cmd_watch(o);
 }
 
 int main(int argc, char **argv)
@@ -275,6 +375,8 @@ int main(int argc, char **argv)
 	err = parse_opts(argc - 1, argv + 1, &o, !strcmp(cmd, "report") || !strcmp(cmd, "diff"));
 	if (err)
 		return err > 0 ? 0 : 2;
+	if (serve_only(&o, cmd))
+		return 2;
 	if (!strcmp(cmd, "snapshot"))
 		return ia_cmd_snapshot(&o);
 	if (!strcmp(cmd, "watch") && !o.output)
@@ -290,6 +392,8 @@ int main(int argc, char **argv)
 		ia_error(&o, "-o/--output is for record");
 		return 2;
 	}
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(&o);
 	if (!strcmp(cmd, "probe"))
 		return ia_cmd_probe(&o);
 	if (!strcmp(cmd, "report"))

@@ -8,8 +8,6 @@
 #include "loader.h"
 #include "replay.h"
 
-#define MAX_ERRNO 4095
-
 /*
  * The engine as the live run had it: really_probe's DMA class comes from
  * iommu_device_use_default_domain only when that hook was attached, and
@@ -54,60 +52,6 @@ int ia_replay_open_mem(struct ia_replay *rp, const void *data, size_t len, char 
 		     msg, msglen);
 }
 
-int ia_exit_errno(const struct ia_event *ev)
-{
-	const struct ia_hook_info *h = ia_hook_info(ev->hook);
-
-	if (ev->phase != IA_PH_EXIT || !h || h->void_ret)
-		return 0;
-	if (ev->ret < 0 && ev->ret >= -MAX_ERRNO)
-		return (int)-ev->ret;
-	if (ev->hook == IA_HOOK_REALLY_PROBE && ev->ret > 0 && ev->ret <= MAX_ERRNO)
-		return (int)ev->ret;
-	return 0;
-}
-
-/* The count for (hook, err), inserted in order if new; NULL when out of memory. */
-static struct ia_errno_count *errno_slot(struct ia_replay *rp, __u16 hook, __u16 err)
-{
-	struct ia_errno_count *c;
-	size_t i;
-
-	for (i = 0; i < rp->nerrnos; i++) {
-		c = &rp->errnos[i];
-		if (c->hook == hook && c->err == err)
-			return c;
-		if (c->hook > hook || (c->hook == hook && c->err > err))
-			break;
-	}
-	c = realloc(rp->errnos, (rp->nerrnos + 1) * sizeof(*c));
-	if (!c)
-		return NULL;
-	rp->errnos = c;
-	memmove(&c[i + 1], &c[i], (rp->nerrnos - i) * sizeof(*c));
-	rp->nerrnos++;
-	c[i] = (struct ia_errno_count){ .hook = hook, .err = err };
-	return &c[i];
-}
-
-static int count_exit(struct ia_replay *rp, const struct ia_event *ev)
-{
-	struct ia_errno_count *c;
-	int err;
-
-	if (ev->phase != IA_PH_EXIT)
-		return 0;
-	rp->exits[ev->hook]++;
-	err = ia_exit_errno(ev);
-	if (!err)
-		return 0;
-	c = errno_slot(rp, ev->hook, (__u16)err);
-	if (!c)
-		return -ENOMEM;
-	c->n++;
-	return 0;
-}
-
 int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
 {
 	struct ia_decoded d;
@@ -122,7 +66,7 @@ int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
 			continue;
 		}
 		if (!err)
-			err = count_exit(rp, d.ev);
+			err = ia_calls_count(&rp->calls, d.ev);
 		if (!err && fn)
 			fn(ctx, &d);
 	}
@@ -140,8 +84,27 @@ void ia_replay_close(struct ia_replay *rp)
 	ia_engine_free(&rp->engine);
 	ia_model_free(&rp->start);
 	ia_trace_close_read(rp->reader);
-	free(rp->errnos);
+	ia_calls_free(&rp->calls);
 	memset(rp, 0, sizeof(*rp));
+}
+
+void ia_replay_counts(const struct ia_replay *rp, struct ia_run_counts *rc)
+{
+	const struct ia_trace_end *e = &rp->status.end;
+
+	memset(rc, 0, sizeof(*rc));
+	rc->kstats = ia_trace_kstats(rp->reader);
+	rc->known = rp->status.have_end && e->have_counters;
+	rc->submitted = e->submitted;
+	rc->drops = e->drops;
+	rc->probes_attached = ia_trace_probes_attached(&rp->info);
+}
+
+void ia_replay_prom_src(const struct ia_replay *rp, struct ia_run_counts *rc, struct ia_prom_src *s)
+{
+	ia_replay_counts(rp, rc);
+	*s = (struct ia_prom_src){ .engine = &rp->engine, .calls = &rp->calls, .counts = rc,
+				   .probes = rp->info.probes, .nprobes = rp->info.nprobes };
 }
 
 /* ---- diff ---- */
@@ -176,14 +139,15 @@ static int errno_cmp(const struct ia_errno_count *x, const struct ia_errno_count
 /* Merge the two sorted errno tables. */
 static int merge_errnos(struct ia_diff *d, const struct ia_replay *a, const struct ia_replay *b)
 {
-	size_t i = 0, j = 0, n = a->nerrnos + b->nerrnos;
+	const struct ia_calls *ca = &a->calls, *cb = &b->calls;
+	size_t i = 0, j = 0, n = ca->nerrnos + cb->nerrnos;
 
 	d->errnos = n ? calloc(n, sizeof(*d->errnos)) : NULL;
 	if (n && !d->errnos)
 		return -ENOMEM;
-	while (i < a->nerrnos || j < b->nerrnos) {
-		const struct ia_errno_count *x = i < a->nerrnos ? &a->errnos[i] : NULL;
-		const struct ia_errno_count *y = j < b->nerrnos ? &b->errnos[j] : NULL;
+	while (i < ca->nerrnos || j < cb->nerrnos) {
+		const struct ia_errno_count *x = i < ca->nerrnos ? &ca->errnos[i] : NULL;
+		const struct ia_errno_count *y = j < cb->nerrnos ? &cb->errnos[j] : NULL;
 		int c = !x ? 1 : !y ? -1 : errno_cmp(x, y);
 		struct ia_diff_errno *o = &d->errnos[d->nerrnos++];
 
@@ -291,8 +255,8 @@ int ia_diff_compute(struct ia_diff *d, const struct ia_replay *a, const struct i
 	count_findings(d, 0, &a->engine);
 	count_findings(d, 1, &b->engine);
 	for (int h = 0; h < IA_HOOK_MAX; h++) {
-		d->exits[h][0] = a->exits[h];
-		d->exits[h][1] = b->exits[h];
+		d->exits[h][0] = a->calls.exits[h];
+		d->exits[h][1] = b->calls.exits[h];
 	}
 	for (int r = IA_RULE_NONE + 1; r < IA_RULE_MAX; r++)
 		if (ia_diff_compares(o, (enum ia_rule)r) && d->findings[r][1] > d->findings[r][0])

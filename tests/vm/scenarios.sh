@@ -285,3 +285,101 @@ PY
 	done
 	pci_rebind "$NIC" ""
 }
+
+# serve, live (test kernel, VT-d): the shared group's refusals and the IOAS
+# map loop while `serve` runs; /metrics scraped from inside the guest before
+# and after, promtool clean, and the counters the scenario moved asserted
+# exactly; SIGTERM leaves a final textfile with the same findings.
+scenario_serve() {
+	local name=serve gA gN port holder n=64 len=65536
+	gA=$(pci_group "$A")
+	gN=$(pci_group "$NIC")
+	pci_rebind "$A" vfio-pci
+	require "$A on vfio-pci, $B on e1000" test "$(pci_driver "$A"):$(pci_driver "$B")" = vfio-pci:e1000
+	"$bin" serve --listen 127.0.0.1:0 --textfile "$out/$name.textfile.prom" --textfile-interval 1 \
+		>"$out/$name.out" 2>"$out/$name.err" &
+	serve_pid=$!
+	for _ in $(seq 1 600); do
+		grep -q '^serving http' "$out/$name.err" 2>/dev/null && break
+		kill -0 $serve_pid 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$out/$name.err"
+	port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/metrics' "$out/$name.err" | head -1 | sed -E 's#.*:([0-9]+)/.*#\1#')
+	[ -n "$port" ] || { fail "$name" "serve did not start"; kill $serve_pid 2>/dev/null; return; }
+	scrape() { python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen('http://127.0.0.1:$port/metrics', timeout=30).read())" >"$1"; }
+	scrape "$out/$name.before.prom" || fail "$name" "first scrape"
+	drive_ok "$name-claim" cdev-bind "$A" --expect bind=EPERM
+	unbind "$B"
+	rm -f "$out/release"
+	"$drive" cdev-bind "$A" --attach --hold-until "$out/release" >"$out/$name-hold.drive" 2>&1 &
+	holder=$!
+	for _ in $(seq 1 300); do
+		grep -q '^holding' "$out/$name-hold.drive" && break
+		kill -0 $holder 2>/dev/null || break
+		sleep 0.2
+	done
+	drive_ok "$name-kbind" write "/sys/bus/pci/drivers/e1000/bind" "$B" --expect write=EBUSY
+	touch "$out/release"
+	wait $holder || fail "$name" "the holding iommu-drive failed"
+	drive_ok "$name-rebind" write "/sys/bus/pci/drivers/e1000/bind" "$B"
+	pci_rebind "$NIC" vfio-pci
+	drive_ok "$name-maps" map-loop "$NIC" $n $len
+	sleep 1
+	scrape "$out/$name.after.prom" || fail "$name" "second scrape"
+	kill -TERM $serve_pid
+	wait $serve_pid || fail "$name" "serve exited $? after SIGTERM"
+	cat "$out/$name.err"
+	if promtool check metrics <"$out/$name.after.prom" && promtool check metrics <"$out/$name.textfile.prom" &&
+		python3 - "$out/$name.before.prom" "$out/$name.after.prom" "$out/$name.textfile.prom" \
+			"$gA" "$gN" "$B" $n $len <<'PY'
+import re, sys
+before_p, after_p, final_p, ga, gn, b, n, length = sys.argv[1:9]
+n, length = int(n), int(length)
+
+def parse(path):
+    vals = {}
+    for line in open(path):
+        m = re.match(r'^(iommu_audit_\w+)(\{[^}]*\})? (\S+)$', line)
+        if m:
+            vals[m.group(1) + (m.group(2) or "")] = float(m.group(3))
+    return vals
+
+before, after, final = parse(before_p), parse(after_p), parse(final_p)
+bad = []
+
+def want(vals, key, op, value, where="after"):
+    got = vals.get(key)
+    ok = got is not None and {"==": got == value, ">=": got >= value}[op]
+    print(f"{'ok' if ok else 'BAD'}: {where} {key} = {got} (want {op} {value})")
+    if not ok:
+        bad.append(key)
+
+for rule, v in (("claim-refused", 1), ("bind-refused", 1), ("viability", 0)):
+    want(before, f'iommu_audit_findings_total{{rule="{rule}"}}', "==", 0, "before")
+    want(after, f'iommu_audit_findings_total{{rule="{rule}"}}', "==", v)
+    want(final, f'iommu_audit_findings_total{{rule="{rule}"}}', "==", v, "final textfile")
+want(after, 'iommu_audit_calls_total{hook="device_claim",result="EPERM"}', "==", 1)
+want(after, 'iommu_audit_calls_total{hook="use_default",result="EBUSY"}', "==", 1)
+want(after, 'iommu_audit_calls_total{hook="really_probe",result="EBUSY"}', "==", 1)
+want(after, 'iommu_audit_calls_total{hook="device_claim",result="ok"}', ">=", 1)
+want(after, 'iommu_audit_ioctl_calls_total{cmd="IOAS_MAP"}', "==", n)
+want(after, 'iommu_audit_ioctl_latency_seconds_count{cmd="IOAS_MAP"}', "==", n)
+want(after, 'iommu_audit_ioctl_latency_seconds_bucket{cmd="IOAS_MAP",le="+Inf"}', "==", n)
+want(after, f'iommu_audit_map_latency_seconds_count{{op="map",group="{gn}"}}', ">=", n)
+want(after, f'iommu_audit_map_bytes_total{{op="map",group="{gn}"}}', ">=", n * length)
+want(after, 'iommu_audit_ring_buffer_drops_total', "==", 0)
+want(after, f'iommu_audit_device_info{{group="{ga}",device="{b}",driver="e1000",dma="kernel"}}', "==", 1)
+want(after, 'iommu_audit_probe_attached{hook="really_probe",via="fentry"}', "==", 1)
+print("\n".join(f"BAD: {k}" for k in bad) if bad else "serve: every metric as the scenario moved it")
+sys.exit(1 if bad else 0)
+PY
+	then
+		pass "$name"
+	else
+		fail "$name"
+		grep -E 'findings_total|calls_total\{hook="(use_default|really_probe|device_claim)"|IOAS_MAP"\}|map_latency_seconds_count|drops' "$out/$name.after.prom"
+	fi
+	pci_rebind "$NIC" ""
+	pci_rebind "$A" ""
+}

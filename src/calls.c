@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Exit records per hook and errno; see include/calls.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "calls.h"
+#include "hooks.h"
+
+#define MAX_ERRNO 4095
+
+int ia_exit_errno(const struct ia_event *ev)
+{
+	const struct ia_hook_info *h = ia_hook_info(ev->hook);
+
+	if (ev->phase != IA_PH_EXIT || !h || h->void_ret)
+		return 0;
+	if (ev->ret < 0 && ev->ret >= -MAX_ERRNO)
+		return (int)-ev->ret;
+	if (ev->hook == IA_HOOK_REALLY_PROBE && ev->ret > 0 && ev->ret <= MAX_ERRNO)
+		return (int)ev->ret;
+	return 0;
+}
+
+/* The count for (hook, err), inserted in order if new; NULL when out of memory. */
+static struct ia_errno_count *errno_slot(struct ia_calls *cs, __u16 hook, __u16 err)
+{
+	struct ia_errno_count *c;
+	size_t i;
+
+	for (i = 0; i < cs->nerrnos; i++) {
+		c = &cs->errnos[i];
+		if (c->hook == hook && c->err == err)
+			return c;
+		if (c->hook > hook || (c->hook == hook && c->err > err))
+			break;
+	}
+	c = realloc(cs->errnos, (cs->nerrnos + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	cs->errnos = c;
+	memmove(&c[i + 1], &c[i], (cs->nerrnos - i) * sizeof(*c));
+	cs->nerrnos++;
+	c[i] = (struct ia_errno_count){ .hook = hook, .err = err };
+	return &c[i];
+}
+
+/* The slot of a domain, searched newest first (records repeat recent domains); NULL. */
+static struct ia_domain_group *domain_slot(const struct ia_calls *cs, __u64 domain)
+{
+	for (size_t k = 1; k <= cs->ndomains; k++) {
+		struct ia_domain_group *d = &cs->domains[(cs->next + IA_CALLS_DOMAINS - k) % IA_CALLS_DOMAINS];
+
+		if (d->domain == domain)
+			return d;
+	}
+	return NULL;
+}
+
+/* domain served group: updated in place, else in the next slot (the oldest once full). */
+static int remember(struct ia_calls *cs, __u64 domain, int group)
+{
+	struct ia_domain_group *d;
+
+	if (!domain)
+		return 0;
+	d = domain_slot(cs, domain);
+	if (d) {
+		d->group = group;
+		return 0;
+	}
+	if (!cs->domains) {
+		cs->domains = calloc(IA_CALLS_DOMAINS, sizeof(*cs->domains));
+		if (!cs->domains)
+			return -ENOMEM;
+	}
+	cs->domains[cs->next] = (struct ia_domain_group){ .domain = domain, .group = group };
+	cs->next = (cs->next + 1) % IA_CALLS_DOMAINS;
+	if (cs->ndomains < IA_CALLS_DOMAINS)
+		cs->ndomains++;
+	return 0;
+}
+
+int ia_calls_domain_group(const struct ia_calls *cs, __u64 domain)
+{
+	const struct ia_domain_group *d = domain ? domain_slot(cs, domain) : NULL;
+
+	return d ? d->group : -1;
+}
+
+int ia_calls_count(struct ia_calls *cs, const struct ia_event *ev)
+{
+	struct ia_errno_count *c;
+	int err;
+
+	if ((ev->flags & IA_F_HAVE_GRP) && ev->group_id >= 0) {
+		err = remember(cs, ev->grp_domain, ev->group_id);
+		if (!err)
+			err = remember(cs, ev->grp_default_domain, ev->group_id);
+		if (err)
+			return err;
+	}
+	if (ev->phase != IA_PH_EXIT || ev->hook >= IA_HOOK_MAX)
+		return 0;
+	cs->exits[ev->hook]++;
+	err = ia_exit_errno(ev);
+	if (!err)
+		return 0;
+	c = errno_slot(cs, ev->hook, (__u16)err);
+	if (!c)
+		return -ENOMEM;
+	c->n++;
+	return 0;
+}
+
+__u64 ia_calls_errno(const struct ia_calls *cs, unsigned int hook, unsigned int err)
+{
+	for (size_t i = 0; i < cs->nerrnos; i++)
+		if (cs->errnos[i].hook == hook && cs->errnos[i].err == err)
+			return cs->errnos[i].n;
+	return 0;
+}
+
+void ia_calls_free(struct ia_calls *cs)
+{
+	free(cs->errnos);
+	free(cs->domains);
+	memset(cs, 0, sizeof(*cs));
+}
