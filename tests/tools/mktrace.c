@@ -12,7 +12,7 @@
  *     --drops N     the END frame's drop counter
  *     --no-end      stop without the END frame, as a crash would
  *     --chunks      write the fuzzer's frame-list input instead of a recording
- *   scenarios: rebind, bind-refused, soft, hard, alloc, alloc-fail
+ *   scenarios: rebind, bind-refused, soft, hard, alloc, alloc-fail, iommufd
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -76,6 +76,8 @@ static int run_one(struct scn *s, const char *name)
 		scn_domain_alloc(s, 519, SCN_MOCK, 9, 0);
 	else if (!strcmp(name, "alloc-fail"))
 		scn_domain_alloc(s, 519, SCN_MOCK, 9, -ENOMEM);
+	else if (!strcmp(name, "iommufd"))
+		scn_iommufd(s, 520);
 	else
 		return -EINVAL;
 	return 0;

@@ -243,4 +243,92 @@ static inline void scn_domain_alloc(struct scn *s, __u32 tid, const char *dev, i
 	s->emit(s->ctx, &e);
 }
 
+/* The entry of an iommufd ioctl, _IO(';', nr), on the context. */
+static inline void scn_ioctl_enter(struct scn *s, __u32 tid, unsigned int nr)
+{
+	struct ia_event e = scn_ev(s, IA_HOOK_IOMMUFD_IOCTL, IA_PH_ENTER, tid, NULL, NULL, -1);
+
+	e.owner = SCN_ICTX;
+	e.arg[0] = ((unsigned int)';' << 8) | nr;
+	s->emit(s->ctx, &e);
+}
+
+/*
+ * An iommufd call on the context, for device dev's object idev (0: none);
+ * once idev exists the device's group is the context's (owner_cnt 1).
+ */
+static inline struct ia_event scn_ictx_call(struct scn *s, __u16 hook, __u32 tid, const char *dev,
+					    int grp, __u32 idev)
+{
+	struct ia_event e = scn_ev(s, hook, IA_PH_ENTER, tid, dev, NULL, grp);
+
+	e.owner = SCN_ICTX;
+	e.obj_id = idev;
+	if (idev && grp >= 0) {
+		e.grp_owner = SCN_ICTX;
+		e.owner_cnt = 1;
+	}
+	return e;
+}
+
+/*
+ * The mock device bound to an iommufd context (its group claimed), a hwpt
+ * allocated and attached, 64 KiB mapped through the IOAS (one --trace-maps
+ * record of the iommu_map under it) and a failed IOAS_UNMAP; the context is
+ * left open.
+ */
+static inline void scn_iommufd(struct scn *s, __u32 tid)
+{
+	struct ia_event e;
+	__u64 dom = s->domain += 0x800;
+
+	e = scn_ictx_call(s, IA_HOOK_IOMMUFD_BIND, tid, SCN_MOCK, 9, 0);
+	s->emit(s->ctx, &e);
+	e = scn_ictx_call(s, IA_HOOK_DEVICE_CLAIM, tid, SCN_MOCK, 9, 0);
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_DEVICE_CLAIM, tid, 0);
+	e = scn_ev(s, IA_HOOK_IOMMUFD_BIND, IA_PH_EXIT, tid, NULL, NULL, -1);
+	e.flags |= IA_F_RET_PTR;
+	e.ret = (__s64)0xffff888106b14000ull;
+	e.obj_id = 1;
+	s->emit(s->ctx, &e);
+
+	scn_ioctl_enter(s, tid, 0x89); /* HWPT_ALLOC */
+	e = scn_ictx_call(s, IA_HOOK_HWPT_ALLOC, tid, SCN_MOCK, 9, 1);
+	s->emit(s->ctx, &e);
+	e = scn_ev(s, IA_HOOK_HWPT_ALLOC, IA_PH_EXIT, tid, NULL, NULL, -1);
+	e.flags |= IA_F_RET_PTR | IA_F_HAVE_DOM;
+	e.ret = (__s64)0xffff888106b15000ull;
+	e.domain = dom;
+	e.domain_type = 1;
+	e.obj_id2 = 2;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_IOMMUFD_IOCTL, tid, 0);
+
+	e = scn_ictx_call(s, IA_HOOK_HWPT_ATTACH, tid, SCN_MOCK, 9, 1);
+	e.obj_id2 = 2;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_HWPT_ATTACH, tid, 0);
+
+	scn_ioctl_enter(s, tid, 0x85); /* IOAS_MAP */
+	e = scn_ictx_call(s, IA_HOOK_IOAS_MAP, tid, NULL, -1, 0);
+	e.arg[0] = 0x100000;
+	e.arg[1] = 65536;
+	e.arg[2] = 3;
+	s->emit(s->ctx, &e);
+	e = scn_ev(s, IA_HOOK_MAP, IA_PH_FIRE, tid, NULL, NULL, -1);
+	e.type = IA_REC_CALL; /* a function's single record, not a tracepoint */
+	e.flags |= IA_F_HAVE_DOM;
+	e.domain = dom;
+	e.arg[0] = 0x100000;
+	e.arg[1] = 65536;
+	e.arg[2] = 4200;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_IOAS_MAP, tid, 0);
+	scn_ret(s, IA_HOOK_IOMMUFD_IOCTL, tid, 0);
+
+	scn_ioctl_enter(s, tid, 0x86); /* IOAS_UNMAP of nothing */
+	scn_ret(s, IA_HOOK_IOMMUFD_IOCTL, tid, -ENOENT);
+}
+
 #endif /* IA_TEST_SCENARIOS_H */
