@@ -55,7 +55,33 @@ watch_stop() {
 	wait "$watch_pid"
 }
 
+# Every line of the outputs valid against include/iommu-audit.schema.json
+# (tests/tools/validate-json): "PASS: NAME/json-schema", or the validator's
+# complaints and "FAIL: NAME/json-schema". Outputs after --maybe-empty may
+# hold no line (a stderr without an error object, a snapshot without groups).
+json_lines=0 json_outputs=0 json_invalid=0
+json_check() { # name file... [--maybe-empty file...]
+	local name=$1 log=$out/json-check.log files=() maybe=() ok=0; shift
+	while [ $# -gt 0 ] && [ "$1" != --maybe-empty ]; do files+=("$1"); shift; done
+	[ $# = 0 ] || { shift; maybe=("$@"); }
+	: >"$log"
+	[ ${#files[@]} = 0 ] || tests/tools/validate-json "${files[@]}" >>"$log" 2>&1 || ok=1
+	[ ${#maybe[@]} = 0 ] || tests/tools/validate-json --allow-empty "${maybe[@]}" >>"$log" 2>&1 || ok=1
+	sed "s|^|  json-schema: |" "$log"
+	if [ $ok = 0 ]; then
+		json_outputs=$((json_outputs + ${#files[@]} + ${#maybe[@]}))
+		json_lines=$((json_lines + $(cat "${files[@]}" "${maybe[@]}" | wc -l)))
+		pass "$name/json-schema"
+	else
+		json_invalid=$((json_invalid + 1))
+		fail "$name/json-schema" "output not valid against include/iommu-audit.schema.json"
+	fi
+}
+
 finish() {
+	echo "JSON Lines valid against the schema: $json_lines lines in $json_outputs outputs," \
+		"$json_invalid checks failed"
+	[ "$json_outputs" != 0 ] || [ "$json_invalid" != 0 ] || fail json-schema "no output was validated"
 	echo "guest suite on $(uname -r): $failures failed"
 	[ "$failures" = 0 ]
 }

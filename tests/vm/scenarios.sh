@@ -21,7 +21,8 @@ drive_ok() { # name args...
 }
 
 # watch stopped (exit status $want_rc, 0 unless --fail-on made it 3); its
-# findings and final state checked; PASS/FAIL printed.
+# findings and final state checked; PASS/FAIL printed, and for its JSON Lines
+# and the snapshot's (groups, or without VT-d an error object).
 verdict() { # name check-findings-args...
 	local name=$1 rc; shift
 	watch_stop
@@ -29,13 +30,14 @@ verdict() { # name check-findings-args...
 	if [ "$rc" != "${want_rc:-0}" ]; then
 		fail "$name" "watch exited $rc, want ${want_rc:-0}"; cat "$out/$name.err"; return
 	fi
-	"$bin" snapshot --json >"$out/$name.snap" 2>/dev/null
+	"$bin" snapshot --json >"$out/$name.snap" 2>"$out/$name.snap.err"
 	if tests/vm/check-findings "$out/$name.out" "$@"; then
 		pass "$name"
 	else
 		fail "$name"
 		grep -E '"type":"(finding|summary)"' "$out/$name.out"
 	fi
+	json_check "$name" "$out/$name.out" --maybe-empty "$out/$name.snap" "$out/$name.snap.err"
 }
 
 unbind() { # bdf
@@ -85,7 +87,7 @@ scenario_shared_group_cdev() {
 		--event "hook=device_claim,phase=exit,ret=0" \
 		--event "hook=iommufd_release,phase=exit,ret=0" \
 		--state "group=$g,owner_kind=none,owner_cnt=1"
-	if "$bin" report --json "$out/$name.trace" >"$out/$name.replay" &&
+	if "$bin" report --json "$out/$name.trace" >"$out/$name.replay" 2>"$out/$name.replay.err" &&
 		python3 - "$out/$name.out" "$out/$name.replay" <<'PY'
 import json, sys
 def view(path):
@@ -104,6 +106,14 @@ PY
 	else
 		fail record-replay
 	fi
+	json_check record-replay "$out/$name.replay" --maybe-empty "$out/$name.replay.err"
+	# the recording against itself: nothing new, so not worse (exit 0)
+	if "$bin" diff --json "$out/$name.trace" "$out/$name.trace" >"$out/$name.diff" 2>"$out/$name.diff.err"; then
+		pass record-diff
+	else
+		fail record-diff "diff of the recording with itself exited $?"
+	fi
+	json_check record-diff "$out/$name.diff" --maybe-empty "$out/$name.diff.err"
 	pci_rebind "$A" ""
 }
 
@@ -282,6 +292,7 @@ PY
 		else
 			fail "$name"
 		fi
+		json_check "$name" "$out/$name.out"
 	done
 	pci_rebind "$NIC" ""
 }
