@@ -174,7 +174,8 @@ scenario_soft_failure() {
 # histograms and ioctl counts (calls, bytes, errors: each program times the
 # calls itself, so buckets may differ by the other's overhead).
 replay_same_counts() { # name live.jsonl recording
-	if "$bin" report --json "$3" >"$out/$1.replay" && python3 - "$2" "$out/$1.replay" <<'PY'
+	if "$bin" report --json "$3" >"$out/$1.replay" 2>"$out/$1.replay.err" &&
+		python3 - "$2" "$out/$1.replay" <<'PY'
 import json, sys
 def view(path):
     objs = [json.loads(l) for l in open(path)]
@@ -193,6 +194,7 @@ PY
 	else
 		fail "$1-replay"
 	fi
+	json_check "$1-replay" "$out/$1.replay" --maybe-empty "$out/$1.replay.err"
 }
 
 # Exactness (test kernel, VT-d): N IOAS map+unmap pairs of LENGTH bytes on the
