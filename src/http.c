@@ -56,7 +56,7 @@ int ia_http_listen(struct ia_http *h, const char *addr, char *msg, size_t msglen
 	}
 	/* a restart binds again at once; a port another socket listens on still fails */
 	setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(h->fd, (struct sockaddr *)&ss, sslen) || listen(h->fd, 16)) {
+	if (bind(h->fd, (struct sockaddr *)&ss, sslen) || listen(h->fd, SOMAXCONN)) {
 		err = -errno;
 		snprintf(msg, msglen, "cannot listen on %s: %s", addr, strerror(-err));
 		ia_http_close(h);
