@@ -207,6 +207,11 @@ static void sync_group(struct ia_engine *e, const struct ia_event *ev)
 	g->owner_known = true;
 	g->owner_cnt = ev->owner_cnt;
 	g->owner = ev->grp_owner;
+	/* the kernel's word wins: no owner is none; an owner whose claim we never saw is other */
+	if (!g->owner)
+		g->owner_kind = IA_OWNER_NONE;
+	else if (g->owner_kind == IA_OWNER_NONE)
+		g->owner_kind = IA_OWNER_OTHER;
 }
 
 static void on_domain_set(struct ia_engine *e, const struct ia_event *enter, long ret)

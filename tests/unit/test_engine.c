@@ -303,6 +303,32 @@ UNIT_TEST(engine_tracks_owner_and_domain)
 	ia_engine_free(&en);
 }
 
+/* The group state an entry reads wins over what the engine inferred. */
+UNIT_TEST(engine_group_state_sets_owner_kind)
+{
+	struct ia_engine en;
+	struct ia_event e;
+	struct ia_group *g;
+
+	start(&en, true);
+	/* an owner whose claim happened before watch started */
+	e = mk(IA_HOOK_SET_DOMAIN, IA_PH_ENTER, 4, NULL, NULL, 1, 0);
+	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
+	e.grp_owner = 0xfeed;
+	e.owner_cnt = 1;
+	feed(&en, e);
+	g = ia_model_group(&en.model, 1, false);
+	CHECK_STR(ia_owner_kind_name(g->owner_kind), "other");
+	feed(&en, mk(IA_HOOK_SET_DOMAIN, IA_PH_EXIT, 4, NULL, NULL, -1, 0));
+	/* its release was missed (a dropped record): the next entry shows no owner */
+	e = mk(IA_HOOK_SET_DOMAIN, IA_PH_ENTER, 4, NULL, NULL, 1, 0);
+	e.flags |= IA_F_HAVE_GRP | IA_F_OWNER_KNOWN;
+	feed(&en, e);
+	CHECK_STR(ia_owner_kind_name(g->owner_kind), "none");
+	CHECK_INT(g->owner, 0);
+	ia_engine_free(&en);
+}
+
 /* iommufd objects: a context's device, hwpt and IOAS, linked as the hooks show them. */
 UNIT_TEST(engine_tracks_iommufd_objects)
 {
