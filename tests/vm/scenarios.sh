@@ -47,6 +47,24 @@ unbind() { # bdf
 }
 
 # Shared group behind the bridge, through the VFIO cdev and iommufd (test kernel).
+# A's group made user-owned through the VFIO cdev and iommufd, held until
+# release_hold: an iommu-drive in the background ($holder).
+hold_user_owned() { # name
+	rm -f "$out/release"
+	"$drive" cdev-bind "$A" --attach --hold-until "$out/release" >"$out/$1-hold.drive" 2>&1 &
+	holder=$!
+	for _ in $(seq 1 300); do
+		grep -q '^holding' "$out/$1-hold.drive" && break
+		kill -0 $holder 2>/dev/null || break
+		sleep 0.2
+	done
+}
+
+release_hold() { # name
+	touch "$out/release"
+	wait $holder || fail "$1" "the holding iommu-drive failed"
+}
+
 scenario_shared_group_cdev() {
 	local name=shared-group-cdev g holder
 	g=$(pci_group "$A")
@@ -62,20 +80,12 @@ scenario_shared_group_cdev() {
 	drive_ok "$name-refused" cdev-bind "$A" --expect bind=EPERM || { watch_stop; return; }
 	# 2. without B's driver the bind succeeds: the group becomes user-owned
 	unbind "$B"
-	rm -f "$out/release"
-	"$drive" cdev-bind "$A" --attach --hold-until "$out/release" >"$out/$name-hold.drive" 2>&1 &
-	holder=$!
-	for _ in $(seq 1 300); do
-		grep -q '^holding' "$out/$name-hold.drive" && break
-		kill -0 $holder 2>/dev/null || break
-		sleep 0.2
-	done
+	hold_user_owned "$name"
 	cat "$out/$name-hold.drive"
 	# 3. B's kernel bind into the user-owned group is refused
 	drive_ok "$name-kbind" write "/sys/bus/pci/drivers/e1000/bind" "$B" --expect write=EBUSY
 	# 4. release: the group goes back to none, and B can bind again
-	touch "$out/release"
-	wait $holder || fail "$name" "the holding iommu-drive failed"
+	release_hold "$name"
 	drive_ok "$name-rebind" write "/sys/bus/pci/drivers/e1000/bind" "$B"
 	sleep 0.5
 	kill -INT $recorder
@@ -324,17 +334,9 @@ scenario_serve() {
 	scrape "$out/$name.before.prom" || fail "$name" "first scrape"
 	drive_ok "$name-claim" cdev-bind "$A" --expect bind=EPERM
 	unbind "$B"
-	rm -f "$out/release"
-	"$drive" cdev-bind "$A" --attach --hold-until "$out/release" >"$out/$name-hold.drive" 2>&1 &
-	holder=$!
-	for _ in $(seq 1 300); do
-		grep -q '^holding' "$out/$name-hold.drive" && break
-		kill -0 $holder 2>/dev/null || break
-		sleep 0.2
-	done
+	hold_user_owned "$name"
 	drive_ok "$name-kbind" write "/sys/bus/pci/drivers/e1000/bind" "$B" --expect write=EBUSY
-	touch "$out/release"
-	wait $holder || fail "$name" "the holding iommu-drive failed"
+	release_hold "$name"
 	drive_ok "$name-rebind" write "/sys/bus/pci/drivers/e1000/bind" "$B"
 	pci_rebind "$NIC" vfio-pci
 	drive_ok "$name-maps" map-loop "$NIC" $n $len
