@@ -596,14 +596,15 @@ static __always_inline int hist_enter(__u32 op, struct iommu_domain *d, __u64 io
 	return 0;
 }
 
-static __always_inline struct ia_hist *hist_slot(struct ia_hist_key *hk)
+/* The key's histogram in a map of them (hists, ioctls), created empty on first use. */
+static __always_inline struct ia_hist *hist_slot(void *map, const void *key)
 {
-	struct ia_hist *h = bpf_map_lookup_elem(&hists, hk);
+	struct ia_hist *h = bpf_map_lookup_elem(map, key);
 
 	if (h)
 		return h;
-	bpf_map_update_elem(&hists, hk, &hist_zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&hists, hk);
+	bpf_map_update_elem(map, key, &hist_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
 }
 
 static __always_inline void hist_account(struct ia_hist *h, __u64 delta, bool err, __u64 bytes)
@@ -667,7 +668,7 @@ static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bo
 	bpf_map_delete_elem(&hist_starts, &k);
 	hk.domain = start.domain;
 	err = ret_bytes ? ret <= 0 : ret != 0;
-	h = hist_slot(&hk);
+	h = hist_slot(&hists, &hk);
 	if (h)
 		hist_account(h, delta, err, ret_bytes ? (__u64)ret : start.size);
 	if (trace_maps)
@@ -764,11 +765,7 @@ static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret)
 	cmd = (__u32)s->domain;
 	bpf_map_delete_elem(&hist_starts, &k);
 	nr = cmd & 0xff;
-	h = bpf_map_lookup_elem(&ioctls, &nr);
-	if (!h) {
-		bpf_map_update_elem(&ioctls, &nr, &hist_zero, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&ioctls, &nr);
-	}
+	h = hist_slot(&ioctls, &nr);
 	if (h)
 		hist_account(h, delta, (int)ret != 0, 0);
 	if (!ioctl_streams(cmd))

@@ -195,24 +195,32 @@ static void print_interval(struct watch_ctx *w)
 	ia_kstats_free(&d);
 }
 
+/* What the engine does not know, now: the BPF counters and aggregates (free k after). */
+static void live_counts(struct watch_ctx *w, struct ia_run_counts *c, struct ia_kstats *k)
+{
+	memset(c, 0, sizeof(*c));
+	c->known = true;
+	c->probes_attached = ia_loader_attached(w->loader);
+	ia_loader_counters(w->loader, &c->submitted, &c->drops);
+	if (!read_kstats(w, k)) /* on failure said, and k left empty */
+		c->kstats = k;
+}
+
 /* serve: the metrics now, from the engine and the kernel's aggregates read at this moment. */
 static int render_live(void *arg, char **buf, size_t *len)
 {
 	struct watch_ctx *w = arg;
-	struct ia_run_counts c = { .known = true, .probes_attached = ia_loader_attached(w->loader) };
+	struct ia_run_counts c;
 	struct ia_prom_src src = { .engine = &w->engine, .calls = &w->calls, .counts = &c };
 	struct ia_kstats k;
 	int err;
 
-	if (!read_kstats(w, &k))
-		c.kstats = &k;
-	ia_loader_counters(w->loader, &c.submitted, &c.drops);
+	live_counts(w, &c, &k);
 	ia_trace_info_loader(&w->info, w->loader);
 	src.probes = w->info.probes;
 	src.nprobes = w->info.nprobes;
 	err = ia_prom_render(&src, buf, len);
-	if (c.kstats)
-		ia_kstats_free(&k);
+	ia_kstats_free(&k);
 	return err;
 }
 
@@ -272,20 +280,17 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 }
 
 /* What watch prints at exit; the kernel's aggregates are read now. */
-static void print_summary(struct watch_ctx *w, const struct ia_loader *l)
+static void print_summary(struct watch_ctx *w)
 {
-	struct ia_run_counts c = { .known = true, .probes_attached = ia_loader_attached(l) };
+	struct ia_run_counts c;
 	struct ia_kstats k;
 
-	if (!read_kstats(w, &k))
-		c.kstats = &k;
-	ia_loader_counters(l, &c.submitted, &c.drops);
+	live_counts(w, &c, &k);
 	if (w->o->json)
 		ia_report_print_json(&w->json, &w->engine, &c);
 	else
 		ia_report_print_text(stdout, &w->engine, &c);
-	if (c.kstats)
-		ia_kstats_free(&k);
+	ia_kstats_free(&k);
 }
 
 static void announce(struct watch_ctx *w, const struct ia_loader *l)
@@ -459,7 +464,7 @@ int ia_cmd_watch(const struct ia_opts *o)
 		goto cleanup;
 	}
 	print_new_findings(&w);
-	print_summary(&w, &l); /* what was collected survives a failed poll */
+	print_summary(&w); /* what was collected survives a failed poll */
 cleanup:
 	ring_buffer__free(rb);
 	ia_loader_stop(&l);

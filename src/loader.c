@@ -474,45 +474,44 @@ static int grow(void **tab, size_t n, size_t sz)
 	return 0;
 }
 
-static int read_hists(const struct ia_loader *l, int ncpus, struct ia_kstats *k)
+static int add_hist(struct ia_kstats *k, const void *key, const struct ia_hist *h)
 {
-	int fd = bpf_map__fd(l->skel->maps.hists), err = 0;
-	struct ia_hist_key key, prev;
-	bool first = true;
+	int err = grow((void **)&k->hists, k->nhists, sizeof(*k->hists));
 
-	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
-		prev = key;
-		first = false;
-		err = grow((void **)&k->hists, k->nhists, sizeof(*k->hists));
-		if (err)
-			break;
-		k->hists[k->nhists].key = key;
-		err = percpu_sum(fd, &key, ncpus, &k->hists[k->nhists].h);
-		if (!err)
-			k->nhists++;
-		else if (err == -ENOENT) /* deleted meanwhile: never, these are monotonic */
-			err = 0;
-	}
-	return err;
+	if (err)
+		return err;
+	memcpy(&k->hists[k->nhists].key, key, sizeof(k->hists[0].key));
+	k->hists[k->nhists++].h = *h;
+	return 0;
 }
 
-static int read_ioctls(const struct ia_loader *l, int ncpus, struct ia_kstats *k)
+static int add_ioctl(struct ia_kstats *k, const void *key, const struct ia_hist *h)
 {
-	int fd = bpf_map__fd(l->skel->maps.ioctls), err = 0;
-	__u32 key, prev;
-	bool first = true;
+	int err = grow((void **)&k->ioctls, k->nioctls, sizeof(*k->ioctls));
 
-	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
-		prev = key;
+	if (err)
+		return err;
+	memcpy(&k->ioctls[k->nioctls].nr, key, sizeof(k->ioctls[0].nr));
+	k->ioctls[k->nioctls++].h = *h;
+	return 0;
+}
+
+/* Every key of a per-CPU histogram map (hists, ioctls), summed over CPUs, given to add. */
+static int read_percpu(int fd, size_t keysz, int ncpus, struct ia_kstats *k,
+		       int (*add)(struct ia_kstats *k, const void *key, const struct ia_hist *h))
+{
+	__u8 key[sizeof(struct ia_hist_key)], prev[sizeof(key)];
+	struct ia_hist sum;
+	bool first = true;
+	int err = 0;
+
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : prev, key)) {
+		memcpy(prev, key, keysz);
 		first = false;
-		err = grow((void **)&k->ioctls, k->nioctls, sizeof(*k->ioctls));
-		if (err)
-			break;
-		k->ioctls[k->nioctls].nr = key;
-		err = percpu_sum(fd, &key, ncpus, &k->ioctls[k->nioctls].h);
+		err = percpu_sum(fd, key, ncpus, &sum);
 		if (!err)
-			k->nioctls++;
-		else if (err == -ENOENT)
+			err = add(k, key, &sum);
+		else if (err == -ENOENT) /* deleted meanwhile: never, these are monotonic */
 			err = 0;
 	}
 	return err;
@@ -549,9 +548,10 @@ int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats 
 		return ncpus ? ncpus : -EINVAL;
 	k->mono_ns = mono_ns;
 	ia_loader_counters(l, &k->submitted, &k->drops);
-	err = read_hists(l, ncpus, k);
+	err = read_percpu(bpf_map__fd(l->skel->maps.hists), sizeof(struct ia_hist_key), ncpus, k,
+			  add_hist);
 	if (!err)
-		err = read_ioctls(l, ncpus, k);
+		err = read_percpu(bpf_map__fd(l->skel->maps.ioctls), sizeof(__u32), ncpus, k, add_ioctl);
 	if (!err)
 		err = read_faults(l, k);
 	if (err)
