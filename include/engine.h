@@ -145,6 +145,8 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 /* End of the stream: soft failures still pending become unresolved findings. */
 void ia_engine_finish(struct ia_engine *e);
 void ia_engine_free(struct ia_engine *e);
+/* A finding of one of these rules (a bit per enum ia_rule) was raised: --fail-on. */
+bool ia_engine_found(const struct ia_engine *e, unsigned int rules);
 
 /* Rules (src/rules.c), called by the engine as records arrive. */
 void ia_rules_enter(struct ia_engine *e, const struct ia_event *ev, __u64 seq);

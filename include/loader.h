@@ -11,30 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "hooks.h"
-
-enum ia_via {
-	IA_VIA_NONE = 0,
-	IA_VIA_FENTRY = 1,
-	IA_VIA_KPROBE = 2,
-	IA_VIA_TP_BTF = 3,
-	IA_VIA_TRACEPOINT = 4,
-};
-
-struct ia_probe_status {
-	const char *target; /* symbol or tracepoint attached (or tried) */
-	enum ia_via via;
-	int err;	    /* negative errno when not attached */
-	char why[160];	    /* why not attached */
-};
-
-struct ia_features {
-	bool btf;	     /* vmlinux BTF readable */
-	bool fentry;	     /* BPF tracing programs load (fentry/fexit/tp_btf) */
-	int fentry_err;	     /* why not: the test load's negative errno */
-	bool kprobes;	     /* the kprobe PMU exists */
-	bool tracefs;	     /* tracefs mounted (classic tracepoints) */
-	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
-};
+#include "probes.h"
 
 struct ia_ksyms;
 
@@ -72,7 +49,6 @@ struct ia_kstats;
  * ia_kstats_free.
  */
 int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats *k);
-const char *ia_via_name(enum ia_via v);
 int ia_loader_attached(const struct ia_loader *l);
 
 #endif /* IA_LOADER_H */

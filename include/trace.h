@@ -113,13 +113,15 @@ struct ia_trace_end {
 	__u64 drops;		/* failed ring-buffer reservations */
 };
 
-struct ia_loader;
+struct ia_probe_status;
+struct ia_features;
 struct ia_ksym_addr;
 
 /* Kernel release, host name, boot id and both clocks of the running system. */
 void ia_trace_info_host(struct ia_trace_info *info);
-/* Probe choices and features of a started loader (reads its fields only). */
-void ia_trace_info_loader(struct ia_trace_info *info, const struct ia_loader *l);
+/* The probe choices (indexed by enum ia_hook) and features a loader found. */
+void ia_trace_info_probes(struct ia_trace_info *info, const struct ia_probe_status *st,
+			  const struct ia_features *feat);
 /* The hook's entry in info->probes, or NULL. */
 const struct ia_trace_probe *ia_trace_probe_of(const struct ia_trace_info *info, unsigned int hook);
 int ia_trace_probes_attached(const struct ia_trace_info *info);

@@ -4,34 +4,48 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "commands.h"
 #include "json.h"
 #include "model.h"
 #include "state_out.h"
 #include "sysfs.h"
 
-static int read_snapshot(const struct ia_opts *o, struct ia_model *m)
+struct snapshot_opts {
+	struct ia_cli cli;
+};
+
+static const struct ia_opt snapshot_opts[] = {
+	IA_OPT_JSON(struct snapshot_opts),
+	{ 0 },
+};
+
+static int read_snapshot(bool json, struct ia_model *m)
 {
-	int err = ia_sysfs_read(o->sysfs_root, m);
+	int err = ia_sysfs_read(ia_sysfs_root_env(), m);
 
 	if (err == -ENOENT) {
-		ia_error(o, "no IOMMU groups in sysfs: the kernel has no IOMMU enabled");
+		ia_error(json, "no IOMMU groups in sysfs: the kernel has no IOMMU enabled");
 		return err;
 	}
 	if (err)
-		ia_error(o, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
+		ia_error(json, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
 	return err;
 }
 
-int ia_cmd_snapshot(const struct ia_opts *o)
+static int run_snapshot(const struct ia_invocation *inv)
 {
+	struct snapshot_opts o = { 0 };
+	enum ia_parse p = ia_cli_parse(inv, &o, &o.cli);
 	struct ia_model m;
 	struct ia_json j;
 	int err;
 
+	if (p != IA_PARSE_RUN)
+		return ia_cli_exit(p);
 	ia_model_init(&m);
-	err = read_snapshot(o, &m);
+	err = read_snapshot(o.cli.json, &m);
 	if (!err) {
-		if (o->json) {
+		if (o.cli.json) {
 			ia_json_init(&j, stdout);
 			ia_state_print_json(&j, &m, "snapshot");
 		} else {
@@ -39,5 +53,13 @@ int ia_cmd_snapshot(const struct ia_opts *o)
 		}
 	}
 	ia_model_free(&m);
-	return err ? 1 : 0;
+	return err ? IA_EXIT_FAILURE : 0;
 }
+
+const struct ia_command ia_cmd_snapshot = {
+	.name = "snapshot",
+	.synopsis = "[--json]",
+	.summary = "IOMMU groups, devices, drivers and DMA ownership from sysfs (no BPF)",
+	.opts = snapshot_opts,
+	.run = run_snapshot,
+};

@@ -490,3 +490,11 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	}
 	return err;
 }
+
+bool ia_engine_found(const struct ia_engine *e, unsigned int rules)
+{
+	for (size_t i = 0; i < e->nfindings; i++)
+		if (rules & (1u << e->findings[i].rule))
+			return true;
+	return false;
+}

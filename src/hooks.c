@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "hooks.h"
-#include "loader.h"
 
 /*
  * Targets, by kernel (kernel-notes §2): the set-domain path is
@@ -168,16 +167,4 @@ const char *ia_errno_name(long ret)
 		return NULL;
 	e = ret < 0 ? -ret : ret;
 	return kernel_errno_name(e) ?: strerrorname_np((int)e);
-}
-
-/* Declared in loader.h; here so that replays and outputs name it without the loader. */
-const char *ia_via_name(enum ia_via v)
-{
-	switch (v) {
-	case IA_VIA_FENTRY: return "fentry";
-	case IA_VIA_KPROBE: return "kprobe";
-	case IA_VIA_TP_BTF: return "tp_btf";
-	case IA_VIA_TRACEPOINT: return "tracepoint";
-	default: return "none";
-	}
 }

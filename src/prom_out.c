@@ -6,7 +6,7 @@
 #include "hist.h"
 #include "hooks.h"
 #include "kstats.h"
-#include "loader.h"
+#include "probes.h"
 #include "prom_out.h"
 
 struct lbl {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hooks.h"
-#include "loader.h"
+#include "probes.h"
 #include "replay.h"
 
 /*

@@ -13,7 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "ksyms.h"
-#include "loader.h"
+#include "clock.h"
+#include "probes.h"
 #include "trace.h"
 
 /* HEADER, END and SYMS tags: part of the format, append only. */
@@ -37,14 +38,6 @@ _Static_assert(IA_HOOK_MAX - 1 <= IA_TRACE_MAX_PROBES, "raise IA_TRACE_MAX_PROBE
 #define HOST_FLAGS 0
 #endif
 
-static __u64 clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
 static void read_boot_id(char *buf, size_t size)
 {
 	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
@@ -66,8 +59,8 @@ void ia_trace_info_host(struct ia_trace_info *info)
 		ia_strlcpy(info->host, u.nodename, sizeof(info->host));
 	}
 	read_boot_id(info->boot_id, sizeof(info->boot_id));
-	info->start_ns = clock_ns(CLOCK_REALTIME);
-	info->start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+	info->start_ns = ia_realtime_ns();
+	info->start_mono_ns = ia_mono_ns();
 }
 
 static __u32 feature_bits(const struct ia_features *f)
@@ -77,12 +70,13 @@ static __u32 feature_bits(const struct ia_features *f)
 	       (f->get_func_ret ? IA_TRACE_FEAT_GET_FUNC_RET : 0);
 }
 
-void ia_trace_info_loader(struct ia_trace_info *info, const struct ia_loader *l)
+void ia_trace_info_probes(struct ia_trace_info *info, const struct ia_probe_status *st_of,
+			  const struct ia_features *feat)
 {
-	info->features = feature_bits(&l->feat);
+	info->features = feature_bits(feat);
 	info->nprobes = 0;
 	for (unsigned int id = 1; id < IA_HOOK_MAX && info->nprobes < IA_TRACE_MAX_PROBES; id++) {
-		const struct ia_probe_status *st = &l->st[id];
+		const struct ia_probe_status *st = &st_of[id];
 		struct ia_trace_probe *p = &info->probes[info->nprobes++];
 
 		memset(p, 0, sizeof(*p));
@@ -450,7 +444,7 @@ static int write_end(struct ia_trace_writer *w, const struct ia_counters *c)
 	int err;
 
 	ia_buf_init(&b);
-	ia_trace_encode_end(&b, w->records, clock_ns(CLOCK_REALTIME), c);
+	ia_trace_encode_end(&b, w->records, ia_realtime_ns(), c);
 	err = write_frame(w, IA_TF_END, 0, &b);
 	ia_buf_free(&b);
 	return err;

@@ -21,7 +21,7 @@
 #include <string.h>
 #include "hooks.h"
 #include "ksyms.h"
-#include "loader.h"
+#include "probes.h"
 #include "trace.h"
 #include "scenarios.h"
 

@@ -15,7 +15,7 @@
 #include "engine.h"
 #include "http.h"
 #include "kstats.h"
-#include "loader.h"
+#include "probes.h"
 #include "prom_out.h"
 #include "textfile.h"
 #include "unit.h"

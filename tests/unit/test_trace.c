@@ -20,7 +20,7 @@
 #include "event_out.h"
 #include "hooks.h"
 #include "ksyms.h"
-#include "loader.h"
+#include "probes.h"
 #include "replay.h"
 #include "report_out.h"
 #include "trace.h"
@@ -1119,10 +1119,11 @@ UNIT_TEST(trace_describe_states)
 	CHECK_STR(msg, "reading: 13 frames, 3072 records so far");
 }
 
-UNIT_TEST(trace_info_from_host_and_loader)
+UNIT_TEST(trace_info_from_host_and_probes)
 {
 	struct ia_trace_info info;
-	struct ia_loader l;
+	struct ia_probe_status st[IA_HOOK_MAX];
+	struct ia_features feat = { .btf = true, .kprobes = true };
 
 	memset(&info, 0, sizeof(info));
 	ia_trace_info_host(&info);
@@ -1130,12 +1131,11 @@ UNIT_TEST(trace_info_from_host_and_loader)
 	CHECK(info.host[0] != '\0');
 	CHECK(info.start_ns > 1600000000ull * 1000000000ull);
 	CHECK(info.start_mono_ns > 0);
-	memset(&l, 0, sizeof(l));
-	l.feat.btf = l.feat.kprobes = true;
-	l.st[IA_HOOK_REALLY_PROBE] = (struct ia_probe_status){ .target = "really_probe", .via = IA_VIA_KPROBE };
-	l.st[IA_HOOK_USE_DEFAULT].err = -ENOENT;
-	strcpy(l.st[IA_HOOK_USE_DEFAULT].why, "not in kallsyms");
-	ia_trace_info_loader(&info, &l);
+	memset(st, 0, sizeof(st));
+	st[IA_HOOK_REALLY_PROBE] = (struct ia_probe_status){ .target = "really_probe", .via = IA_VIA_KPROBE };
+	st[IA_HOOK_USE_DEFAULT].err = -ENOENT;
+	strcpy(st[IA_HOOK_USE_DEFAULT].why, "not in kallsyms");
+	ia_trace_info_probes(&info, st, &feat);
 	CHECK_INT(info.features, IA_TRACE_FEAT_BTF | IA_TRACE_FEAT_KPROBES);
 	CHECK_INT(info.nprobes, IA_HOOK_MAX - 1);
 	CHECK_INT(ia_trace_probes_attached(&info), 1);

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A live tracing session, what `watch`, `record` and live `serve` run: load
+ * the probes, feed the engine, and stream decoded records (watch), write
+ * them to a recording (record), or answer /metrics and write the textfile
+ * (serve); then report the engine's final state.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "calls.h"
+#include "cli.h"
+#include "clock.h"
+#include "engine.h"
+#include "event_out.h"
+#include "hooks.h"
+#include "ksyms.h"
+#include "json.h"
+#include "kstats.h"
+#include "live.h"
+#include "loader.h"
+#include "probe_out.h"
+#include "prom_out.h"
+#include "report_out.h"
+#include "exporter.h"
+#include "signals.h"
+#include "sysfs.h"
+#include "trace.h"
+
+struct watch_ctx {
+	const struct ia_live_opts *o;
+	struct ia_engine engine;
+	struct ia_json json;
+	struct ia_ksyms ksyms;
+	__u64 ts_base;
+	size_t reported; /* findings printed so far */
+	int sigfd;
+	/* record: the recording, and its first write error (which ends the run) */
+	struct ia_trace_writer *trace;
+	struct ia_trace_info info;
+	int trace_err;
+	const struct ia_loader *loader;
+	/* --interval: the aggregates at the last view, and how many views so far */
+	struct ia_kstats last;
+	unsigned int intervals;
+	/* serve: exits per hook and errno, and the exporter */
+	struct ia_calls calls;
+	struct ia_exporter x;
+};
+
+/* A recording gets a copy of the kernel's aggregates this often, and at its end. */
+#define HIST_PERIOD_S 10.0
+
+/* Findings as they happen, after the record that proved them. */
+static void print_new_findings(struct watch_ctx *w)
+{
+	ia_report_new_findings(&w->engine, &w->reported, stdout, w->o->json ? &w->json : NULL);
+}
+
+static int handle_record(void *arg, void *data, size_t len)
+{
+	struct watch_ctx *w = arg;
+	struct ia_decoded d;
+
+	if (w->trace) {
+		w->trace_err = ia_trace_write_record(w->trace, data, len);
+		if (w->trace_err)
+			return w->trace_err; /* stops the poll: the run ends with what was written */
+	}
+	if (ia_engine_feed(&w->engine, data, len, &d))
+		return 0; /* counted by the engine, reported in the summary */
+	if (w->o->serve && ia_calls_count(&w->calls, d.ev)) /* only the metrics use it */
+		return -ENOMEM; /* stops the poll: the run ends with what was collected */
+	if (w->trace || w->o->serve)
+		return 0; /* record and serve are quiet until their summary */
+	if (!w->ts_base)
+		w->ts_base = d.ev->ts_ns;
+	if (w->o->json)
+		ia_event_print_json(&w->json, &d);
+	else
+		ia_event_print_text(stdout, &d, w->ts_base);
+	print_new_findings(w);
+	return 0;
+}
+
+static const char *ops_name(void *ctx, __u64 addr)
+{
+	return ia_ksyms_ops_name(ctx, addr);
+}
+
+static int read_kstats(struct watch_ctx *w, struct ia_kstats *k)
+{
+	int err = ia_loader_kstats(w->loader, ia_mono_ns(), k);
+
+	if (err)
+		ia_error(w->o->json, "reading the kernel's histograms and counters failed: %s", strerror(-err));
+	return err;
+}
+
+/* record: a copy of the kernel's aggregates in the recording. */
+static int record_kstats(struct watch_ctx *w)
+{
+	struct ia_kstats k;
+	int err = read_kstats(w, &k);
+
+	if (!err)
+		err = ia_trace_write_hist(w->trace, &k);
+	ia_kstats_free(&k);
+	return err;
+}
+
+/* --interval: what map/unmap and the ioctls did since the last view. */
+static void print_interval(struct watch_ctx *w)
+{
+	struct ia_kstats cur, d;
+
+	if (read_kstats(w, &cur))
+		return;
+	if (ia_kstats_delta(&cur, w->intervals ? &w->last : NULL, &d)) {
+		ia_kstats_free(&cur);
+		return;
+	}
+	w->intervals++;
+	if (w->o->json) {
+		ia_json_obj_begin(&w->json);
+		ia_json_kstr(&w->json, "type", "interval");
+		ia_json_kint(&w->json, "schema", 1);
+		ia_json_kuint(&w->json, "n", w->intervals);
+		ia_json_kuint(&w->json, "submitted", d.submitted);
+		ia_json_kuint(&w->json, "drops", d.drops);
+		ia_json_obj_end(&w->json);
+		ia_hist_print_json(&w->json, d.hists, d.nhists, &w->engine.model, "interval");
+		ia_kstats_print_ioctls_json(&w->json, &d, "interval");
+	} else {
+		printf("\ninterval %u: %llu records, %llu dropped\n", w->intervals,
+		       (unsigned long long)d.submitted, (unsigned long long)d.drops);
+		ia_hist_print_text(stdout, d.hists, d.nhists, &w->engine.model);
+		ia_kstats_print_ioctls_text(stdout, &d);
+	}
+	ia_kstats_free(&w->last);
+	w->last = cur;
+	ia_kstats_free(&d);
+}
+
+/* What the engine does not know, now: the BPF counters and aggregates (free k after). */
+static void live_counts(struct watch_ctx *w, struct ia_run_counts *c, struct ia_kstats *k)
+{
+	memset(c, 0, sizeof(*c));
+	c->known = true;
+	c->probes_attached = ia_loader_attached(w->loader);
+	ia_loader_counters(w->loader, &c->submitted, &c->drops);
+	if (!read_kstats(w, k)) /* on failure said, and k left empty */
+		c->kstats = k;
+}
+
+/* serve: the metrics now, from the engine and the kernel's aggregates read at this moment. */
+static int render_live(void *arg, char **buf, size_t *len)
+{
+	struct watch_ctx *w = arg;
+	struct ia_run_counts c;
+	struct ia_prom_src src = { .engine = &w->engine, .calls = &w->calls, .counts = &c };
+	struct ia_kstats k;
+	int err;
+
+	live_counts(w, &c, &k);
+	ia_trace_info_probes(&w->info, w->loader->st, &w->loader->feat);
+	src.probes = w->info.probes;
+	src.nprobes = w->info.nprobes;
+	err = ia_prom_render(&src, buf, len);
+	ia_kstats_free(&k);
+	return err;
+}
+
+/*
+ * Wait up to 100 ms for records and consume them. serve also waits for
+ * scrapes, answers them and writes the textfile when due.
+ */
+static int wait_records(struct watch_ctx *w, struct ring_buffer *rb)
+{
+	struct pollfd fds[1 + 1 + IA_HTTP_MAX_CONNS];
+	int n = 1, err;
+
+	if (!w->o->serve)
+		return ring_buffer__poll(rb, 100);
+	fds[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
+	n += ia_exporter_pollfds(&w->x, fds + 1, (int)(sizeof(fds) / sizeof(fds[0])) - 1);
+	if (poll(fds, (nfds_t)n, 100) < 0 && errno != EINTR)
+		return -errno;
+	err = ring_buffer__consume(rb);
+	ia_exporter_service(&w->x, ia_mono_ms());
+	return err;
+}
+
+static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
+{
+	double start = ia_mono_s(), end = w->o->duration > 0 ? start + w->o->duration : 0;
+	double flushed = start, hist_at = start + HIST_PERIOD_S, view_at = start + w->o->interval;
+	int err = 0;
+
+	while (!ia_signalled(w->sigfd)) {
+		if (end && ia_mono_s() >= end)
+			break;
+		err = wait_records(w, rb);
+		if (err == -EINTR)
+			err = 0;
+		if (err < 0)
+			break;
+		err = 0;
+		if (w->o->interval > 0 && ia_mono_s() >= view_at) {
+			print_interval(w);
+			view_at += w->o->interval;
+		}
+		fflush(stdout);
+		if (w->trace && ia_mono_s() - flushed >= 1.0) { /* a crash loses at most a second */
+			err = ia_trace_flush(w->trace);
+			flushed = ia_mono_s();
+			if (!err && ia_mono_s() >= hist_at) {
+				err = record_kstats(w);
+				hist_at += HIST_PERIOD_S;
+			}
+			if (err)
+				break;
+		}
+	}
+	ring_buffer__consume(rb); /* what was submitted before the stop */
+	return err;
+}
+
+/* What watch prints at exit; the kernel's aggregates are read now. */
+static void print_summary(struct watch_ctx *w)
+{
+	struct ia_run_counts c;
+	struct ia_kstats k;
+
+	live_counts(w, &c, &k);
+	if (w->o->json)
+		ia_report_print_json(&w->json, &w->engine, &c);
+	else
+		ia_report_print_text(stdout, &w->engine, &c);
+	ia_kstats_free(&k);
+}
+
+static void announce(struct watch_ctx *w, const struct ia_loader *l)
+{
+	char what[256] = "watching";
+
+	if (w->o->verbose) {
+		ia_trace_info_probes(&w->info, l->st, &l->feat);
+		if (w->o->json)
+			ia_probes_print_json(&w->json, &w->info);
+		else
+			ia_probes_print_text(stderr, &w->info);
+	}
+	if (w->o->serve)
+		ia_exporter_describe(&w->x, what, sizeof(what));
+	fprintf(stderr, "%s: %d of %d probes attached%s\n", what, ia_loader_attached(l),
+		IA_HOOK_MAX - 1, w->o->duration > 0 ? "" : "; Ctrl-C to stop");
+}
+
+/* serve: the final textfile, and one line on what was served. */
+static int close_serve(struct watch_ctx *w)
+{
+	int err = ia_exporter_close(&w->x);
+
+	fprintf(stderr, "served %llu responses; %llu records, %zu findings\n",
+		(unsigned long long)w->x.http.served, (unsigned long long)w->engine.stats.records,
+		w->engine.nfindings);
+	return err;
+}
+
+/* The registered IOMMU instances: the multiple-driver rule needs them. */
+static void read_iommus(const struct ia_live_opts *o, struct ia_model *m)
+{
+	int n = ia_sysfs_iommus(o->sysfs_root, m->iommus, IA_MAX_IOMMUS);
+
+	m->niommus = n > 0 ? n : 0;
+}
+
+/* record: the header (host, probes, the starting model) and the symbols, before any record. */
+static int open_recording(struct watch_ctx *w, const struct ia_loader *l, const struct ia_model *snap)
+{
+	int err;
+
+	ia_trace_info_probes(&w->info, l->st, &l->feat);
+	w->info.ringbuf_bytes = w->o->ringbuf_bytes;
+	err = ia_trace_open_write(&w->trace, w->o->output, &w->info, snap);
+	if (!err)
+		err = ia_trace_write_syms(w->trace, w->ksyms.ops, w->ksyms.nops);
+	if (err)
+		ia_error(w->o->json, "cannot write the recording %s: %s", w->o->output, strerror(-err));
+	return err;
+}
+
+/* record: END with the BPF side's counters, and one line on what was kept. */
+static int close_recording(struct watch_ctx *w, const struct ia_loader *l)
+{
+	struct ia_counters c = { 0 };
+	int err = w->trace_err ? 0 : record_kstats(w);
+
+	if (err && !w->trace_err)
+		w->trace_err = err;
+	ia_loader_counters(l, &c.events, &c.drops);
+	err = ia_trace_close(w->trace, &c);
+	w->trace = NULL;
+	if (w->trace_err || err) {
+		ia_error(w->o->json, "writing the recording %s failed: %s", w->o->output,
+			 strerror(-(w->trace_err ? w->trace_err : err)));
+		return w->trace_err ? w->trace_err : err;
+	}
+	fprintf(stderr, "recorded %llu records (%llu dropped), %zu findings, to %s\n",
+		(unsigned long long)w->engine.stats.records, (unsigned long long)c.drops,
+		w->engine.nfindings, w->o->output);
+	return 0;
+}
+
+static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap)
+{
+	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
+				     .ringbuf_bytes = w->o->ringbuf_bytes, .verbose = w->o->verbose,
+				     .trace_ioctls = w->o->trace_ioctls, .trace_maps = w->o->trace_maps };
+	struct ia_engine_opts eo;
+	char msg[256];
+	int err;
+
+	err = ia_sysfs_read(w->o->sysfs_root, snap);
+	if (err && err != -ENOENT) {
+		ia_error(w->o->json, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
+		return err;
+	}
+	if (err == -ENOENT)
+		fprintf(stderr, "note: no IOMMU groups in sysfs; starting from an empty model\n");
+	read_iommus(w->o, snap);
+	err = ia_ksyms_load(&w->ksyms, "/proc/kallsyms");
+	if (err) {
+		ia_error(w->o->json, "cannot read /proc/kallsyms: %s", strerror(-err));
+		return err;
+	}
+	if (w->o->output)
+		ia_trace_info_host(&w->info);
+	err = ia_loader_start(l, &lo, msg, sizeof(msg));
+	if (err) {
+		if (w->o->verbose) {
+			ia_trace_info_probes(&w->info, l->st, &l->feat);
+			ia_probes_print_text(stderr, &w->info);
+		}
+		ia_error(w->o->json, "%s", msg);
+		return err;
+	}
+	eo.use_default_hooked = l->st[IA_HOOK_USE_DEFAULT].via != IA_VIA_NONE;
+	eo.sym_name = ops_name;
+	eo.sym_ctx = &w->ksyms;
+	err = ia_engine_init(&w->engine, snap, &eo);
+	if (err || !w->o->output)
+		return err;
+	return open_recording(w, l, snap);
+}
+
+int ia_live_run(const struct ia_live_opts *o)
+{
+	struct watch_ctx w = { .o = o, .sigfd = -1 };
+	struct ring_buffer *rb = NULL;
+	struct ia_loader l = { 0 };
+	struct ia_model snap;
+	int err, rc;
+
+	ia_model_init(&snap);
+	ia_json_init(&w.json, stdout);
+	/* a terminal sees lines as they come; a pipe or file gets a flush per poll */
+	setvbuf(stdout, NULL, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, 1 << 16);
+	w.sigfd = ia_signals_fd();
+	if (w.sigfd < 0) {
+		ia_error(o->json, "signalfd: %s", strerror(-w.sigfd));
+		return 1;
+	}
+	w.loader = &l;
+	err = start(&w, &l, &snap);
+	if (err)
+		goto cleanup;
+	rb = ring_buffer__new(ia_loader_ringbuf_fd(&l), handle_record, &w, NULL);
+	if (!rb) {
+		err = -errno;
+		ia_error(o->json, "ring buffer: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (o->serve) {
+		err = ia_exporter_open(&w.x, o->serve, render_live, &w, ia_mono_ms());
+		if (err)
+			goto cleanup;
+	}
+	announce(&w, &l);
+	err = run_loop(&w, rb);
+	if (err && !w.trace_err)
+		ia_error(o->json, "polling the ring buffer failed: %s", strerror(-err));
+	ia_engine_finish(&w.engine);
+	if (w.trace) {
+		int cerr = close_recording(&w, &l); /* a failed poll still leaves a valid file */
+
+		err = err ? err : cerr;
+		goto cleanup;
+	}
+	if (o->serve) {
+		int serr = close_serve(&w); /* the final metrics, from the finished engine */
+
+		err = err ? err : serr;
+		goto cleanup;
+	}
+	print_new_findings(&w);
+	print_summary(&w); /* what was collected survives a failed poll */
+cleanup:
+	ring_buffer__free(rb);
+	ia_loader_stop(&l);
+	rc = err ? IA_EXIT_FAILURE : ia_engine_found(&w.engine, o->fail_on) ? IA_EXIT_FINDINGS : 0;
+	ia_engine_free(&w.engine);
+	ia_calls_free(&w.calls);
+	ia_kstats_free(&w.last);
+	ia_ksyms_free(&w.ksyms);
+	ia_model_free(&snap);
+	close(w.sigfd);
+	return rc;
+}
