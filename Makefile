@@ -51,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 HDRS      := $(wildcard include/*.h)
 
-.PHONY: all static unit unit-asan fuzz test vmtest demo deps kernels clean vmlinux.h progs bench
+.PHONY: all static unit unit-asan fuzz test vmtest demo deps kernels clean vmlinux.h progs bench print-core-srcs
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
@@ -193,6 +193,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/fetch-kernels debian-6.12
 	$(Q)scripts/demo
+
+# For tests/host/layers: the core sources, which may include no live header.
+print-core-srcs:
+	@echo $(CORE_SRCS)
 
 clean:
 	$(Q)rm -rf $(OUT)
