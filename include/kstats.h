@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include "hist.h"
 #include "json.h"
-#include "modelio.h"
+#include "tlv.h"
 
 #define IA_IOCTL_NRS 256 /* iommufd commands by _IOC_NR */
 
