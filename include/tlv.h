@@ -88,15 +88,16 @@ struct ia_tlv {
 	const __u8 *val;
 };
 
-struct ia_tlv_cur {
-	const __u8 *p;
-	size_t len;
-	size_t off;
-};
+/* What a decoder does with one TLV: 0 to go on, non-zero (an error) to stop. */
+typedef int ia_tlv_field_fn(const struct ia_tlv *t, void *ctx);
 
-void ia_tlv_cur_init(struct ia_tlv_cur *c, const void *p, size_t len);
-/* 1 with *t filled, 0 at the end, -EBADMSG when a TLV runs past the end. */
-int ia_tlv_next(struct ia_tlv_cur *c, struct ia_tlv *t);
+/*
+ * Decode the sequence p[0..len): field(t, ctx) for each TLV in order, until
+ * field returns non-zero. 0 at the end; field's non-zero return; -EBADMSG
+ * where a TLV runs past the end (field has seen the ones before it). Every
+ * reader of TLVs goes through here; a nested sequence is t->val, t->len.
+ */
+int ia_tlv_decode(const void *p, size_t len, ia_tlv_field_fn *field, void *ctx);
 /* How many TLVs of a sequence have this tag; -EBADMSG when it is malformed. */
 int ia_tlv_count(const void *p, size_t len, __u16 tag, size_t *n);
 /* An unsigned integer of width 1, 2, 4 or 8; -EBADMSG for another width. */

@@ -97,44 +97,34 @@ static int get_uint(const struct ia_tlv *t, __u64 max, __u64 *v)
 	return 0;
 }
 
-static int decode_dev(const struct ia_tlv *in, struct ia_dev *d)
+static int dev_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
+	struct ia_dev *d = ctx;
 	int err = 0;
 	__u64 v;
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		switch (t.tag) {
-		case DT_NAME: ia_tlv_strcpy(&t, d->name, sizeof(d->name)); break;
-		case DT_DRIVER: ia_tlv_strcpy(&t, d->driver, sizeof(d->driver)); break;
-		case DT_DMA:
-			err = get_uint(&t, IA_DMA_USER, &v);
-			d->dma = (enum ia_dma_class)v;
-			break;
-		case DT_KPTR: err = get_uint(&t, ~0ull, &d->kptr); break;
-		case DT_DOMAIN: err = get_uint(&t, ~0ull, &d->domain); break;
-		}
+	switch (t->tag) {
+	case DT_NAME: ia_tlv_strcpy(t, d->name, sizeof(d->name)); break;
+	case DT_DRIVER: ia_tlv_strcpy(t, d->driver, sizeof(d->driver)); break;
+	case DT_DMA:
+		err = get_uint(t, IA_DMA_USER, &v);
+		d->dma = (enum ia_dma_class)v;
+		break;
+	case DT_KPTR: err = get_uint(t, ~0ull, &d->kptr); break;
+	case DT_DOMAIN: err = get_uint(t, ~0ull, &d->domain); break;
 	}
 	return err;
 }
 
-static int decode_resv(const struct ia_tlv *in, struct ia_resv *r)
+static int resv_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
+	struct ia_resv *r = ctx;
 	int err = 0;
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		switch (t.tag) {
-		case RT_START: err = get_uint(&t, ~0ull, &r->start); break;
-		case RT_END: err = get_uint(&t, ~0ull, &r->end); break;
-		case RT_TYPE: ia_tlv_strcpy(&t, r->type, sizeof(r->type)); break;
-		}
+	switch (t->tag) {
+	case RT_START: err = get_uint(t, ~0ull, &r->start); break;
+	case RT_END: err = get_uint(t, ~0ull, &r->end); break;
+	case RT_TYPE: ia_tlv_strcpy(t, r->type, sizeof(r->type)); break;
 	}
 	return err;
 }
@@ -159,16 +149,17 @@ static int alloc_group(const struct ia_tlv *in, struct ia_group *g)
 	return 0;
 }
 
-static int decode_group_field(const struct ia_tlv *t, struct ia_group *g)
+static int group_field(const struct ia_tlv *t, void *ctx)
 {
+	struct ia_group *g = ctx;
 	__u64 v = 0;
 	int err = 0;
 
 	switch (t->tag) {
 	case GT_ID: err = get_uint(t, 0xffffffffull, &v); g->id = (int)(__s32)(__u32)v; break;
 	case GT_TYPE: ia_tlv_strcpy(t, g->type, sizeof(g->type)); break;
-	case GT_DEV: err = decode_dev(t, &g->devs[g->ndevs++]); break;
-	case GT_RESV: err = decode_resv(t, &g->resv[g->nresv++]); break;
+	case GT_DEV: err = ia_tlv_decode(t->val, t->len, dev_field, &g->devs[g->ndevs++]); break;
+	case GT_RESV: err = ia_tlv_decode(t->val, t->len, resv_field, &g->resv[g->nresv++]); break;
 	case GT_KPTR: err = get_uint(t, ~0ull, &g->kptr); break;
 	case GT_DOMAIN: err = get_uint(t, ~0ull, &g->domain); break;
 	case GT_DOMAIN_TYPE: err = get_uint(t, 0xffffffffull, &v); g->domain_type = (__u32)v; break;
@@ -185,33 +176,22 @@ static int decode_group_field(const struct ia_tlv *t, struct ia_group *g)
 
 static int decode_group(const struct ia_tlv *in, struct ia_group *g)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
 	int err;
 
 	g->domain_type = IA_NO_TYPE;
 	err = alloc_group(in, g);
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0)
-		err = decode_group_field(&t, g);
-	return err;
+	return err ? err : ia_tlv_decode(in->val, in->len, group_field, g);
 }
 
-static int decode_top(struct ia_model *m, const void *p, size_t len)
+static int model_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct ia_model *m = ctx;
 
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		if (t.tag == MT_GROUP)
-			err = decode_group(&t, &m->groups[m->ngroups++]);
-		else if (t.tag == MT_IOMMU && m->niommus < IA_MAX_IOMMUS)
-			ia_tlv_strcpy(&t, m->iommus[m->niommus++], IA_NAME_LEN);
-	}
-	return err;
+	if (t->tag == MT_GROUP)
+		return decode_group(t, &m->groups[m->ngroups++]);
+	if (t->tag == MT_IOMMU && m->niommus < IA_MAX_IOMMUS)
+		ia_tlv_strcpy(t, m->iommus[m->niommus++], IA_NAME_LEN);
+	return 0;
 }
 
 int ia_model_decode(const void *p, size_t len, struct ia_model *m)
@@ -230,7 +210,7 @@ int ia_model_decode(const void *p, size_t len, struct ia_model *m)
 		if (!m->groups)
 			return -ENOMEM;
 	}
-	err = decode_top(m, p, len);
+	err = ia_tlv_decode(p, len, model_field, m);
 	if (err)
 		ia_model_free(m);
 	return err;

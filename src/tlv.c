@@ -139,40 +139,57 @@ void ia_tlv_close(struct ia_buf *b, size_t pos)
 	ia_set_le32(b->data + pos - 4, (__u32)(b->len - pos));
 }
 
-void ia_tlv_cur_init(struct ia_tlv_cur *c, const void *p, size_t len)
+/* The next TLV at *off: 1 with *t filled, 0 at the end, -EBADMSG past the end. */
+static int tlv_next(const __u8 *p, size_t len, size_t *off, struct ia_tlv *t)
 {
-	c->p = p;
-	c->len = len;
-	c->off = 0;
-}
-
-int ia_tlv_next(struct ia_tlv_cur *c, struct ia_tlv *t)
-{
-	size_t left = c->len - c->off;
+	size_t left = len - *off;
 
 	if (!left)
 		return 0;
 	if (left < IA_TLV_HDR)
 		return -EBADMSG;
-	t->tag = ia_get_le16(c->p + c->off);
-	t->len = ia_get_le32(c->p + c->off + 2);
+	t->tag = ia_get_le16(p + *off);
+	t->len = ia_get_le32(p + *off + 2);
 	if (t->len > left - IA_TLV_HDR)
 		return -EBADMSG;
-	t->val = c->p + c->off + IA_TLV_HDR;
-	c->off += IA_TLV_HDR + t->len;
+	t->val = p + *off + IA_TLV_HDR;
+	*off += IA_TLV_HDR + t->len;
 	return 1;
+}
+
+int ia_tlv_decode(const void *p, size_t len, ia_tlv_field_fn *field, void *ctx)
+{
+	struct ia_tlv t;
+	size_t off = 0;
+	int err;
+
+	while ((err = tlv_next(p, len, &off, &t)) > 0) {
+		err = field(&t, ctx);
+		if (err)
+			return err;
+	}
+	return err;
+}
+
+struct tag_count {
+	__u16 tag;
+	size_t n;
+};
+
+static int count_field(const struct ia_tlv *t, void *ctx)
+{
+	struct tag_count *c = ctx;
+
+	c->n += t->tag == c->tag;
+	return 0;
 }
 
 int ia_tlv_count(const void *p, size_t len, __u16 tag, size_t *n)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err;
+	struct tag_count c = { .tag = tag };
+	int err = ia_tlv_decode(p, len, count_field, &c);
 
-	*n = 0;
-	ia_tlv_cur_init(&c, p, len);
-	while ((err = ia_tlv_next(&c, &t)) > 0)
-		*n += t.tag == tag;
+	*n = c.n;
 	return err;
 }
 

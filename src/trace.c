@@ -669,11 +669,29 @@ static int cmp_sym(const void *a, const void *b)
 	return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
+/* An ST_SYM entry appended to r's symbols (sized beforehand); -EBADMSG when too short. */
+static int sym_field(const struct ia_tlv *t, void *ctx)
+{
+	struct ia_trace_reader *r = ctx;
+	struct ia_ksym_addr *s;
+	struct ia_tlv name;
+
+	if (t->tag != ST_SYM)
+		return 0;
+	if (t->len < 8)
+		return -EBADMSG;
+	s = &r->syms[r->nsyms++];
+	s->addr = ia_get_le64(t->val);
+	name = *t;
+	name.val += 8;
+	name.len -= 8;
+	ia_tlv_strcpy(&name, s->name, sizeof(s->name));
+	return 0;
+}
+
 static int add_syms(struct ia_trace_reader *r, const struct frame *f)
 {
 	struct ia_ksym_addr *s;
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
 	size_t n;
 
 	if (ia_tlv_count(r->raw.data, r->raw.len, ST_SYM, &n))
@@ -686,40 +704,29 @@ static int add_syms(struct ia_trace_reader *r, const struct frame *f)
 	if (!s)
 		return stop(r, IA_TRACE_FAILED, "out of memory");
 	r->syms = s;
-	ia_tlv_cur_init(&c, r->raw.data, r->raw.len);
-	while (ia_tlv_next(&c, &t) > 0) {
-		if (t.tag != ST_SYM)
-			continue;
-		if (t.len < 8)
-			return stop(r, IA_TRACE_CORRUPT, "frame %u: malformed symbol", f->seq);
-		s = &r->syms[r->nsyms++];
-		s->addr = ia_get_le64(t.val);
-		t.val += 8;
-		t.len -= 8;
-		ia_tlv_strcpy(&t, s->name, sizeof(s->name));
-	}
+	if (ia_tlv_decode(r->raw.data, r->raw.len, sym_field, r))
+		return stop(r, IA_TRACE_CORRUPT, "frame %u: malformed symbol", f->seq);
 	qsort(r->syms, r->nsyms, sizeof(*r->syms), cmp_sym);
 	return 0;
 }
 
+static int end_field(const struct ia_tlv *t, void *ctx)
+{
+	struct ia_trace_end *e = ctx;
+
+	switch (t->tag) {
+	case ET_RECORDS: return ia_tlv_uint(t, &e->records);
+	case ET_STOP_NS: return ia_tlv_uint(t, &e->stop_ns);
+	case ET_SUBMITTED: e->have_counters = true; return ia_tlv_uint(t, &e->submitted);
+	case ET_DROPS: e->have_counters = true; return ia_tlv_uint(t, &e->drops);
+	default: return 0;
+	}
+}
+
 static int decode_end(const void *p, size_t len, struct ia_trace_end *e)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
-
 	memset(e, 0, sizeof(*e));
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		switch (t.tag) {
-		case ET_RECORDS: err = ia_tlv_uint(&t, &e->records); break;
-		case ET_STOP_NS: err = ia_tlv_uint(&t, &e->stop_ns); break;
-		case ET_SUBMITTED: err = ia_tlv_uint(&t, &e->submitted); e->have_counters = true; break;
-		case ET_DROPS: err = ia_tlv_uint(&t, &e->drops); e->have_counters = true; break;
-		default: err = 0; break;
-		}
-	}
-	return err;
+	return ia_tlv_decode(p, len, end_field, e);
 }
 
 static int read_end(struct ia_trace_reader *r, const struct frame *f)
@@ -930,30 +937,38 @@ static int check_preamble(const __u8 *p, size_t have, struct ia_trace_info *info
 	return 0;
 }
 
-static int decode_probe(const struct ia_tlv *in, struct ia_trace_probe *p)
+static int probe_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct ia_trace_probe *p = ctx;
 	__u64 v = 0;
+	int err = 0;
 
-	memset(p, 0, sizeof(*p));
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		switch (t.tag) {
-		case PT_HOOK: err = ia_tlv_uint(&t, &v); p->hook = (__u16)v; break;
-		case PT_VIA: err = ia_tlv_uint(&t, &v); p->via = (__u8)v; break;
-		case PT_ERR: err = ia_tlv_uint(&t, &v); p->err = (__s32)(__u32)v; break;
-		case PT_TARGET: ia_tlv_strcpy(&t, p->target, sizeof(p->target)); break;
-		case PT_WHY: ia_tlv_strcpy(&t, p->why, sizeof(p->why)); break;
-		}
+	switch (t->tag) {
+	case PT_HOOK: err = ia_tlv_uint(t, &v); p->hook = (__u16)v; break;
+	case PT_VIA: err = ia_tlv_uint(t, &v); p->via = (__u8)v; break;
+	case PT_ERR: err = ia_tlv_uint(t, &v); p->err = (__s32)(__u32)v; break;
+	case PT_TARGET: ia_tlv_strcpy(t, p->target, sizeof(p->target)); break;
+	case PT_WHY: ia_tlv_strcpy(t, p->why, sizeof(p->why)); break;
 	}
 	return err;
 }
 
-static int decode_header_field(const struct ia_tlv *t, struct ia_trace_info *info, struct ia_model *m)
+static int decode_probe(const struct ia_tlv *in, struct ia_trace_probe *p)
 {
+	memset(p, 0, sizeof(*p));
+	return ia_tlv_decode(in->val, in->len, probe_field, p);
+}
+
+/* What the HEADER frame decodes into. */
+struct header {
+	struct ia_trace_info *info;
+	struct ia_model *m;
+};
+
+static int header_field(const struct ia_tlv *t, void *ctx)
+{
+	const struct header *h = ctx;
+	struct ia_trace_info *info = h->info;
 	__u64 v = 0;
 	int err = 0;
 
@@ -970,8 +985,8 @@ static int decode_header_field(const struct ia_tlv *t, struct ia_trace_info *inf
 			err = decode_probe(t, &info->probes[info->nprobes++]);
 		break;
 	case HT_MODEL:
-		ia_model_free(m);
-		err = ia_model_decode(t->val, t->len, m);
+		ia_model_free(h->m);
+		err = ia_model_decode(t->val, t->len, h->m);
 		break;
 	}
 	return err;
@@ -979,14 +994,9 @@ static int decode_header_field(const struct ia_tlv *t, struct ia_trace_info *inf
 
 static int decode_header(const void *p, size_t len, struct ia_trace_info *info, struct ia_model *m)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct header h = { info, m };
 
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0)
-		err = decode_header_field(&t, info, m);
-	return err;
+	return ia_tlv_decode(p, len, header_field, &h);
 }
 
 static int read_header(struct ia_trace_reader *r, struct ia_trace_info *info, struct ia_model *m,

@@ -23,11 +23,28 @@ UNIT_TEST(tlv_buf_limits_are_sticky)
 	CHECK(b.data == NULL);
 }
 
-UNIT_TEST(tlv_cursor)
+/* The TLVs a decode saw, up to 4; stops with -EINTR at a tag 9. */
+struct seen {
+	struct ia_tlv t[4];
+	int n;
+};
+
+static int see(const struct ia_tlv *t, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (t->tag == 9)
+		return -EINTR;
+	if (s->n < 4)
+		s->t[s->n] = *t;
+	s->n++;
+	return 0;
+}
+
+UNIT_TEST(tlv_decode)
 {
 	static const __u8 bad_uint[] = { 1, 0, 3, 0, 0, 0, 1, 2, 3 };
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
+	struct seen s = { .n = 0 };
 	struct ia_buf b;
 	__u64 v;
 	size_t n;
@@ -40,18 +57,27 @@ UNIT_TEST(tlv_cursor)
 	CHECK_INT(n, 2);
 	CHECK_INT(ia_tlv_count(b.data, b.len - 1, 4, &n), -EBADMSG);
 	CHECK_INT(ia_tlv_count(b.data, 3, 4, &n), -EBADMSG);
-	ia_tlv_cur_init(&c, b.data, b.len);
-	CHECK_INT(ia_tlv_next(&c, &t), 1);
-	CHECK_INT(ia_tlv_uint(&t, &v), 0);
+	CHECK_INT(ia_tlv_decode(b.data, b.len, see, &s), 0);
+	CHECK_INT(s.n, 3);
+	CHECK_INT(ia_tlv_uint(&s.t[0], &v), 0);
 	CHECK_INT(v, 0xbeef);
-	CHECK_INT(ia_tlv_next(&c, &t), 1);
-	CHECK_INT(ia_tlv_uint(&t, &v), 0);
+	CHECK_INT(ia_tlv_uint(&s.t[1], &v), 0);
 	CHECK(v == 1ull << 40);
-	CHECK_INT(ia_tlv_next(&c, &t), 1);
-	CHECK_INT(ia_tlv_next(&c, &t), 0);
-	ia_tlv_cur_init(&c, bad_uint, sizeof(bad_uint));
-	CHECK_INT(ia_tlv_next(&c, &t), 1);
-	CHECK_INT(ia_tlv_uint(&t, &v), -EBADMSG);
+	CHECK_INT(s.t[2].tag, 5);
+	/* a TLV past the end: the ones before it were seen */
+	s.n = 0;
+	CHECK_INT(ia_tlv_decode(b.data, b.len - 1, see, &s), -EBADMSG);
+	CHECK_INT(s.n, 2);
+	/* the field function's error stops the decode */
+	ia_tlv_u8(&b, 9, 0);
+	ia_tlv_u8(&b, 5, 2);
+	s.n = 0;
+	CHECK_INT(ia_tlv_decode(b.data, b.len, see, &s), -EINTR);
+	CHECK_INT(s.n, 3);
+	s.n = 0;
+	CHECK_INT(ia_tlv_decode(bad_uint, sizeof(bad_uint), see, &s), 0);
+	CHECK_INT(s.n, 1);
+	CHECK_INT(ia_tlv_uint(&s.t[0], &v), -EBADMSG);
 	/* closing a position that is not an open TLV changes nothing */
 	n = b.len;
 	ia_tlv_close(&b, 2);
