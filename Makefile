@@ -37,7 +37,7 @@ endif
 # The analysis side (the engine: no BPF, no /sys, no clock) and recordings. Unit tests link only these.
 CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c \
-	     src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c
+	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c
 # The live side: loader and commands.
 LIVE_SRCS := src/loader.c src/cmd_watch.c src/cmd_serve.c src/http.c src/cmd_snapshot.c src/cmd_trace.c src/main.c
 CORE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(CORE_SRCS))
