@@ -146,6 +146,8 @@ static int alloc_group(const struct ia_tlv *in, struct ia_group *g)
 	g->resv = nresv ? calloc(nresv, sizeof(*g->resv)) : NULL;
 	if ((ndevs && !g->devs) || (nresv && !g->resv))
 		return -ENOMEM;
+	g->devs_cap = ndevs;
+	g->resv_cap = nresv;
 	return 0;
 }
 
@@ -209,6 +211,7 @@ int ia_model_decode(const void *p, size_t len, struct ia_model *m)
 		m->groups = calloc(ngroups, sizeof(*m->groups));
 		if (!m->groups)
 			return -ENOMEM;
+		m->groups_cap = ngroups;
 	}
 	err = ia_tlv_decode(p, len, model_field, m);
 	if (err)
