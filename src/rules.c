@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine.h"
+#include "grow.h"
 #include "hooks.h"
 
 #ifndef EMEDIUMTYPE
@@ -17,11 +18,10 @@
 static struct ia_finding *emit(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
 			       int group_id, __u64 ts)
 {
-	struct ia_finding *f = realloc(e->findings, (e->nfindings + 1) * sizeof(*f));
+	struct ia_finding *f;
 
-	if (!f)
+	if (ia_grow((void **)&e->findings, &e->findings_cap, e->nfindings + 1, sizeof(*e->findings)))
 		return NULL; /* the finding is lost; the engine goes on */
-	e->findings = f;
 	f = &e->findings[e->nfindings++];
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
@@ -205,10 +205,8 @@ static void probe_missed(struct ia_engine *e, const struct ia_frame *fr, long re
 
 	if (ret != -ENODEV || e->model.niommus < 2 || !fr->enter.dev_name[0])
 		return;
-	m = realloc(e->misses, (e->nmisses + 1) * sizeof(*m));
-	if (!m)
+	if (ia_grow((void **)&e->misses, &e->misses_cap, e->nmisses + 1, sizeof(*e->misses)))
 		return;
-	e->misses = m;
 	m = &e->misses[e->nmisses++];
 	ia_strlcpy(m->dev, fr->enter.dev_name, sizeof(m->dev));
 	m->seq = seq;
@@ -293,10 +291,8 @@ static void soft_add(struct ia_engine *e, const struct ia_event *en, long ret, _
 	struct ia_soft_pending *p = pending(e, en->dev_name);
 
 	if (!p) {
-		p = realloc(e->soft, (e->nsoft + 1) * sizeof(*p));
-		if (!p)
+		if (ia_grow((void **)&e->soft, &e->soft_cap, e->nsoft + 1, sizeof(*e->soft)))
 			return;
-		e->soft = p;
 		p = &e->soft[e->nsoft++];
 		memset(p, 0, sizeof(*p));
 		ia_strlcpy(p->dev, en->dev_name, sizeof(p->dev));
