@@ -223,6 +223,9 @@ static int alloc_tables(const void *p, size_t len, struct ia_kstats *k)
 	k->faults = nf ? calloc(nf, sizeof(*k->faults)) : NULL;
 	if ((nh && !k->hists) || (ni && !k->ioctls) || (nf && !k->faults))
 		return -ENOMEM;
+	k->hists_cap = nh;
+	k->ioctls_cap = ni;
+	k->faults_cap = nf;
 	return 0;
 }
 
@@ -324,6 +327,8 @@ int ia_kstats_delta(const struct ia_kstats *cur, const struct ia_kstats *prev, s
 		ia_kstats_free(d);
 		return -ENOMEM;
 	}
+	d->hists_cap = cur->nhists;
+	d->ioctls_cap = cur->nioctls;
 	for (size_t i = 0; i < cur->nhists; i++) {
 		const struct ia_hist *p = prev_hist(prev, &cur->hists[i].key);
 		struct ia_hist_entry *e = &d->hists[d->nhists];

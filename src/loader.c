@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "grow.h"
 #include "kstats.h"
 #include "loader.h"
 #include "ksyms.h"
@@ -463,20 +464,9 @@ static int percpu_sum(int fd, const void *k, int ncpus, struct ia_hist *sum)
 	return err;
 }
 
-/* Grow *tab (of elements of size sz) to hold n + 1. */
-static int grow(void **tab, size_t n, size_t sz)
-{
-	void *p = realloc(*tab, (n + 1) * sz);
-
-	if (!p)
-		return -ENOMEM;
-	*tab = p;
-	return 0;
-}
-
 static int add_hist(struct ia_kstats *k, const void *key, const struct ia_hist *h)
 {
-	int err = grow((void **)&k->hists, k->nhists, sizeof(*k->hists));
+	int err = ia_grow((void **)&k->hists, &k->hists_cap, k->nhists + 1, sizeof(*k->hists));
 
 	if (err)
 		return err;
@@ -487,7 +477,7 @@ static int add_hist(struct ia_kstats *k, const void *key, const struct ia_hist *
 
 static int add_ioctl(struct ia_kstats *k, const void *key, const struct ia_hist *h)
 {
-	int err = grow((void **)&k->ioctls, k->nioctls, sizeof(*k->ioctls));
+	int err = ia_grow((void **)&k->ioctls, &k->ioctls_cap, k->nioctls + 1, sizeof(*k->ioctls));
 
 	if (err)
 		return err;
@@ -529,7 +519,7 @@ static int read_faults(const struct ia_loader *l, struct ia_kstats *k)
 		first = false;
 		if (bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		err = grow((void **)&k->faults, k->nfaults, sizeof(*k->faults));
+		err = ia_grow((void **)&k->faults, &k->faults_cap, k->nfaults + 1, sizeof(*k->faults));
 		if (err)
 			break;
 		memcpy(k->faults[k->nfaults].dev, key.dev_name, sizeof(key.dev_name));

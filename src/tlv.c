@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "tlv.h"
 
 void ia_buf_init(struct ia_buf *b)
@@ -24,29 +25,13 @@ void ia_buf_reset(struct ia_buf *b)
 
 int ia_buf_reserve(struct ia_buf *b, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 256;
-	__u8 *p;
-
 	if (b->err)
 		return b->err;
-	if (n <= b->cap - b->len)
-		return 0;
-	if (n > IA_BUF_MAX - b->len) {
+	if (n > IA_BUF_MAX - b->len)
 		b->err = -E2BIG;
-		return b->err;
-	}
-	while (cap - b->len < n)
-		cap *= 2;
-	if (cap > IA_BUF_MAX)
-		cap = IA_BUF_MAX;
-	p = realloc(b->data, cap);
-	if (!p) {
-		b->err = -ENOMEM;
-		return b->err;
-	}
-	b->data = p;
-	b->cap = cap;
-	return 0;
+	else
+		b->err = ia_grow_max((void **)&b->data, &b->cap, b->len + n, IA_BUF_MAX, 1);
+	return b->err;
 }
 
 void ia_buf_put(struct ia_buf *b, const void *p, size_t n)

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "grow.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "trace.h"
@@ -493,7 +494,7 @@ struct ia_trace_reader {
 	size_t pos;	    /* next entry of an EVENTS frame in raw */
 	bool in_events;
 	struct ia_ksym_addr *syms; /* sorted by address */
-	size_t nsyms;
+	size_t nsyms, syms_cap;
 	struct ia_kstats kstats;   /* the last HIST frame's */
 	struct ia_trace_status st;
 };
@@ -691,7 +692,6 @@ static int sym_field(const struct ia_tlv *t, void *ctx)
 
 static int add_syms(struct ia_trace_reader *r, const struct frame *f)
 {
-	struct ia_ksym_addr *s;
 	size_t n;
 
 	if (ia_tlv_count(r->raw.data, r->raw.len, ST_SYM, &n))
@@ -700,10 +700,8 @@ static int add_syms(struct ia_trace_reader *r, const struct frame *f)
 		return stop(r, IA_TRACE_CORRUPT, "frame %u: more than %u symbols", f->seq, IA_TRACE_MAX_SYMS);
 	if (!n)
 		return 0;
-	s = realloc(r->syms, (r->nsyms + n) * sizeof(*s));
-	if (!s)
+	if (ia_grow((void **)&r->syms, &r->syms_cap, r->nsyms + n, sizeof(*r->syms)))
 		return stop(r, IA_TRACE_FAILED, "out of memory");
-	r->syms = s;
 	if (ia_tlv_decode(r->raw.data, r->raw.len, sym_field, r))
 		return stop(r, IA_TRACE_CORRUPT, "frame %u: malformed symbol", f->seq);
 	qsort(r->syms, r->nsyms, sizeof(*r->syms), cmp_sym);
