@@ -15,8 +15,9 @@
 #define EMEDIUMTYPE 124
 #endif
 
-static struct ia_finding *emit(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
-			       int group_id, __u64 ts)
+/* A new finding of rule r, filled by the caller; NULL without memory. */
+static struct ia_finding *raise_finding(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
+					int group_id, __u64 ts)
 {
 	struct ia_finding *f;
 
@@ -111,7 +112,7 @@ static void check_viability(struct ia_engine *e, struct ia_group *g, __u64 seq)
 	if (g->violation_flagged)
 		return;
 	g->violation_flagged = true;
-	f = emit(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, e->last_ts);
+	f = raise_finding(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, e->last_ts);
 	if (!f)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++)
@@ -140,7 +141,7 @@ static void bind_refused(struct ia_engine *e, const struct ia_frame *probe, long
 {
 	const struct ia_event *en = &probe->enter;
 	struct ia_group *g = group_of(e, en->group_id);
-	struct ia_finding *f = emit(e, IA_RULE_BIND_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, IA_RULE_BIND_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
 
 	if (!f)
 		return;
@@ -165,7 +166,7 @@ static void claim_refused(struct ia_engine *e, const struct ia_frame *fr, long e
 {
 	const struct ia_event *en = &fr->enter;
 	struct ia_group *g = group_of(e, en->group_id);
-	struct ia_finding *f = emit(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
 	char holders[96] = "";
 
 	if (!f)
@@ -225,7 +226,7 @@ static void bind_after_miss(struct ia_engine *e, const struct ia_frame *fr, long
 			break;
 	if (i == e->nmisses)
 		return;
-	f = emit(e, IA_RULE_MULTI_DRIVER_PROBE, IA_SEV_WARNING, fr->enter.group_id, e->last_ts);
+	f = raise_finding(e, IA_RULE_MULTI_DRIVER_PROBE, IA_SEV_WARNING, fr->enter.group_id, e->last_ts);
 	if (f) {
 		iommu_list(&e->model, drivers, sizeof(drivers));
 		f->err = err;
@@ -255,7 +256,7 @@ static void owner_mismatch(struct ia_engine *e, const struct ia_frame *fr, long 
 
 	if (ret != -EINVAL || !en->dom_owner || !en->dev_ops || en->dom_owner == en->dev_ops)
 		return;
-	f = emit(e, IA_RULE_MULTI_DRIVER_DOMAIN, IA_SEV_WARNING, en->group_id, e->last_ts);
+	f = raise_finding(e, IA_RULE_MULTI_DRIVER_DOMAIN, IA_SEV_WARNING, en->group_id, e->last_ts);
 	if (!f)
 		return;
 	f->err = ret;
@@ -310,8 +311,8 @@ static void soft_add(struct ia_engine *e, const struct ia_event *en, long ret, _
 static struct ia_finding *soft_finding(struct ia_engine *e, const struct ia_soft_pending *p,
 				       enum ia_rule r)
 {
-	struct ia_finding *f = emit(e, r, r == IA_RULE_SOFT_FAILURE ? IA_SEV_INFO : IA_SEV_WARNING,
-				    p->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, r, r == IA_RULE_SOFT_FAILURE ? IA_SEV_INFO : IA_SEV_WARNING,
+					     p->group_id, e->last_ts);
 
 	if (!f)
 		return NULL;
@@ -361,7 +362,7 @@ static void soft_unresolved(struct ia_engine *e, struct ia_soft_pending *p, cons
 static void hard_failure(struct ia_engine *e, const struct ia_frame *fr, long ret, __u64 seq)
 {
 	const struct ia_event *en = &fr->enter;
-	struct ia_finding *f = emit(e, IA_RULE_HARD_FAILURE, IA_SEV_ERROR, en->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, IA_RULE_HARD_FAILURE, IA_SEV_ERROR, en->group_id, e->last_ts);
 	char a[32];
 
 	if (!f)
@@ -491,7 +492,7 @@ static void check_split(struct ia_engine *e, int group_id, __u64 seq)
 	if (g->split_flagged)
 		return;
 	g->split_flagged = true;
-	f = emit(e, IA_RULE_SPLIT_GROUP, IA_SEV_ERROR, g->id, e->last_ts);
+	f = raise_finding(e, IA_RULE_SPLIT_GROUP, IA_SEV_ERROR, g->id, e->last_ts);
 	if (!f)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++)
@@ -510,7 +511,7 @@ static void release_unbalanced(struct ia_engine *e, const struct ia_event *ev, _
 
 	if (!(ev->flags & IA_F_OWNER_KNOWN) || ev->owner_cnt != 0 || ev->group_id < 0)
 		return;
-	f = emit(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, ev->group_id, ev->ts_ns);
+	f = raise_finding(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, ev->group_id, ev->ts_ns);
 	if (!f)
 		return;
 	ia_finding_add_dev(f, ev->dev_name);
@@ -528,7 +529,7 @@ static void owner_gone(struct ia_engine *e, const struct ia_frame *fr, __u64 seq
 
 		if (!fr->enter.owner || g->owner != fr->enter.owner || !g->owner_cnt)
 			continue;
-		f = emit(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, g->id, e->last_ts);
+		f = raise_finding(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, g->id, e->last_ts);
 		if (!f)
 			continue;
 		ia_finding_add_evidence(f, fr->seq);

@@ -231,8 +231,11 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* One buffer, one write(2): a failure leaves (after the truncate) whole frames only. */
-static int emit(struct ia_trace_writer *w, const struct ia_buf *b)
+/*
+ * Append b (the preamble, or a whole frame) to the recording with one
+ * write(2): a failure leaves (after the truncate) whole frames only.
+ */
+static int append_to_recording(struct ia_trace_writer *w, const struct ia_buf *b)
 {
 	int err = write_all(w->fd, b->data, b->len);
 
@@ -262,7 +265,7 @@ static int write_frame(struct ia_trace_writer *w, unsigned int type, __u32 count
 		w->err = err;
 		return err;
 	}
-	err = emit(w, &w->frame);
+	err = append_to_recording(w, &w->frame);
 	if (!err)
 		w->seq++;
 	return err;
@@ -310,7 +313,7 @@ static int write_start(struct ia_trace_writer *w, const struct ia_trace_info *in
 
 	ia_buf_init(&b);
 	ia_trace_put_preamble(&b, IA_TRACE_FORMAT, IA_ABI_VERSION, HOST_FLAGS);
-	err = b.err ?: emit(w, &b);
+	err = b.err ?: append_to_recording(w, &b);
 	ia_buf_reset(&b);
 	ia_trace_encode_header(&b, info, m);
 	if (!err)
