@@ -521,7 +521,10 @@ EXIT(hwpt_destroy, IA_HOOK_HWPT_DESTROY)
 /*
  * Map/unmap latency, aggregated here: a per-thread start stamp at entry,
  * a per-CPU log2 histogram per (domain, operation) at exit. No ring buffer
- * record per call: these run on every DMA mapping (kernel-notes §9).
+ * record per call: the DMA API maps through these on every DMA mapping of a
+ * translated device (drivers/iommu/dma-iommu.c: __iommu_dma_map() calls
+ * iommu_map(), __iommu_dma_unmap() iommu_unmap_fast(), iommu_dma_map_sg()
+ * iommu_map_sg()).
  */
 struct hist_start_key {
 	__u32 tid;

@@ -6,7 +6,7 @@
 #include "loader.h"
 
 /*
- * Targets, by kernel (kernel-notes §2): the set-domain path is
+ * Targets, by kernel (all in drivers/iommu/iommu.c): the set-domain path is
  * __iommu_group_set_domain_internal on 6.6+ and __iommu_group_set_domain on
  * 6.1-6.5 (where Debian's 6.1 build may inline it); group replacement is
  * iommu_replace_group_handle on 6.12+ and iommu_group_replace_domain on 6.6.
@@ -195,7 +195,7 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 	},
 };
 
-/* iommufd ioctl numbers, _IO(';', nr) (include/uapi/linux/iommufd.h; kernel-notes §6). */
+/* iommufd ioctl numbers: _IO(IOMMUFD_TYPE = ';', IOMMUFD_CMD_*) in include/uapi/linux/iommufd.h. */
 static const char *const iommufd_cmds[] = {
 	[0x80 - 0x80] = "DESTROY", [0x81 - 0x80] = "IOAS_ALLOC", [0x82 - 0x80] = "IOAS_ALLOW_IOVAS",
 	[0x83 - 0x80] = "IOAS_COPY", [0x84 - 0x80] = "IOAS_IOVA_RANGES", [0x85 - 0x80] = "IOAS_MAP",

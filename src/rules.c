@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The engine's rules: findings from paired records. Pure like the engine.
- * Each rule cites the kernel behaviour it relies on (kernel-notes §1-§3).
+ * Each rule cites the kernel function whose behaviour it relies on: in
+ * drivers/base/dd.c (really_probe), drivers/iommu/iommu.c (the DMA
+ * ownership API, the attach paths, and the -EINVAL contract of attach since
+ * v6.2: commit 00208852d351 "iommu: Add return value rules to attach_dev op
+ * and APIs"), drivers/iommu/iommufd/ and drivers/vfio/vfio_iommu_type1.c.
  */
 #include <errno.h>
 #include <stdio.h>
