@@ -521,16 +521,23 @@ EXIT(hwpt_destroy, IA_HOOK_HWPT_DESTROY)
 /*
  * Map/unmap latency, aggregated here: a per-thread start stamp at entry,
  * a per-CPU log2 histogram per (domain, operation) at exit. No ring buffer
- * record per call: these run on every DMA mapping (kernel-notes §9).
+ * record per call: the DMA API maps through these on every DMA mapping of a
+ * translated device (drivers/iommu/dma-iommu.c: __iommu_dma_map() calls
+ * iommu_map(), __iommu_dma_unmap() iommu_unmap_fast(), iommu_dma_map_sg()
+ * iommu_map_sg()).
  */
 struct hist_start_key {
 	__u32 tid;
 	__u32 op;
 };
 
+/* What an entry leaves for its exit in hist_starts. */
 struct hist_start {
 	__u64 ts;
-	__u64 domain; /* the ioctl: its cmd */
+	union {
+		__u64 domain;	/* map/unmap: the domain */
+		__u64 ioctl_cmd; /* IOCTL_OP: the iommufd command */
+	};
 	__u64 size;
 	__u64 iova;
 };
@@ -734,7 +741,7 @@ static __always_inline bool ioctl_streams(__u32 cmd)
 static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsigned int cmd)
 {
 	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
-	struct hist_start v = { .ts = bpf_ktime_get_ns(), .domain = cmd };
+	struct hist_start v = { .ts = bpf_ktime_get_ns(), .ioctl_cmd = cmd };
 	struct ia_event *e;
 
 	if (!ready)
@@ -762,7 +769,7 @@ static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret)
 	if (!s)
 		return on_exit(hook, fl, ret); /* entered before we were ready: unpaired */
 	delta = bpf_ktime_get_ns() - s->ts;
-	cmd = (__u32)s->domain;
+	cmd = (__u32)s->ioctl_cmd;
 	bpf_map_delete_elem(&hist_starts, &k);
 	nr = cmd & 0xff;
 	h = hist_slot(&ioctls, &nr);

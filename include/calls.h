@@ -31,7 +31,7 @@ struct ia_domain_group {
 struct ia_calls {
 	__u64 exits[IA_HOOK_MAX];      /* exit records per hook */
 	struct ia_errno_count *errnos; /* sorted by hook, then errno */
-	size_t nerrnos;
+	size_t nerrnos, errnos_cap;
 	struct ia_domain_group *domains; /* IA_CALLS_DOMAINS slots, the oldest replaced */
 	size_t ndomains, next;
 };

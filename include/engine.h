@@ -110,19 +110,19 @@ struct ia_engine {
 	struct ia_model model;
 	struct ia_engine_opts opts;
 	struct ia_thread *threads;
-	size_t nthreads;
+	size_t nthreads, threads_cap;
 	struct ia_frame popped; /* the entry matched by the last exit */
 	struct ia_engine_stats stats;
 	__u64 seq;
 	__u64 last_ts;
 	struct ia_finding *findings;
-	size_t nfindings;
+	size_t nfindings, findings_cap;
 	struct ia_soft_pending *soft;
-	size_t nsoft;
+	size_t nsoft, soft_cap;
 	struct ia_probe_miss *misses;
-	size_t nmisses;
+	size_t nmisses, misses_cap;
 	struct ia_ctx *ctxs;	/* open iommufd contexts */
-	size_t nctxs;
+	size_t nctxs, ctxs_cap;
 	__u64 ctxs_closed;
 };
 

@@ -20,7 +20,7 @@ enum ia_hook_kind {
 
 struct ia_hook_info {
 	enum ia_hook id;
-	const char *name;	/* user-visible name, and prefix of the BPF program names */
+	const char *name;	/* user-visible name; bpf/watch.bpf.c names the programs after it */
 	enum ia_hook_kind kind;
 	bool void_ret;		/* the function returns void: exit ret means nothing */
 	bool required;		/* watch cannot do its job without it (reported by -v) */

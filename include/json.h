@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * A small streaming JSON writer for JSON Lines output: one object per line,
- * commas and escaping handled here so callers cannot produce invalid JSON.
+ * with the commas, the string escaping and the line ends written here. The
+ * caller balances begin/end and follows each key with a value, and flushes
+ * the FILE when a line must reach the reader (nothing here flushes).
  */
 #ifndef IA_JSON_H
 #define IA_JSON_H
@@ -10,7 +12,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 
-#define IA_JSON_DEPTH 16
+#define IA_JSON_DEPTH 16 /* nesting tracked; deeper levels share the last one's commas */
 
 struct ia_json {
 	FILE *out;
@@ -21,9 +23,9 @@ struct ia_json {
 
 void ia_json_init(struct ia_json *j, FILE *out);
 void ia_json_obj_begin(struct ia_json *j);
-void ia_json_obj_end(struct ia_json *j); /* at depth 0 also ends the line and flushes */
+void ia_json_obj_end(struct ia_json *j); /* at depth 0 also ends the line (no flush) */
 void ia_json_arr_begin(struct ia_json *j);
-void ia_json_arr_end(struct ia_json *j);
+void ia_json_arr_end(struct ia_json *j); /* likewise */
 void ia_json_key(struct ia_json *j, const char *key);
 void ia_json_str(struct ia_json *j, const char *s);
 void ia_json_int(struct ia_json *j, long long v);

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include "hist.h"
 #include "json.h"
-#include "modelio.h"
+#include "tlv.h"
 
 #define IA_IOCTL_NRS 256 /* iommufd commands by _IOC_NR */
 
@@ -34,11 +34,11 @@ struct ia_kstats {
 	__u64 submitted; /* records the probes submitted */
 	__u64 drops;	 /* failed ring-buffer reservations */
 	struct ia_hist_entry *hists; /* sorted by domain, then op */
-	size_t nhists;
+	size_t nhists, hists_cap;
 	struct ia_ioctl_stat *ioctls; /* sorted by nr */
-	size_t nioctls;
+	size_t nioctls, ioctls_cap;
 	struct ia_fault_stat *faults; /* sorted by device name */
-	size_t nfaults;
+	size_t nfaults, faults_cap;
 };
 
 /* Caps on a decoded HIST frame. */

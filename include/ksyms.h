@@ -17,7 +17,7 @@ struct ia_ksyms {
 	char *buf;    /* all names, NUL-separated */
 	/* data symbols named *_ops (iommu_ops instances: "intel_iommu_ops"), by address */
 	struct ia_ksym_addr *ops;
-	size_t nops;
+	size_t nops, ops_cap;
 };
 
 /* 0, or a negative errno (file unreadable, out of memory). */

@@ -70,9 +70,9 @@ struct ia_group {
 	int id;
 	char type[IA_TYPE_LEN]; /* default domain type as sysfs spells it ("DMA", "DMA-FQ", ...) */
 	struct ia_dev *devs;
-	size_t ndevs;
+	size_t ndevs, devs_cap;
 	struct ia_resv *resv;
-	size_t nresv;
+	size_t nresv, resv_cap;
 	/* known only from events */
 	__u64 kptr;		/* struct iommu_group * */
 	__u64 domain;		/* current domain */
@@ -91,7 +91,7 @@ struct ia_group {
 
 struct ia_model {
 	struct ia_group *groups;
-	size_t ngroups;
+	size_t ngroups, groups_cap;
 	/* registered IOMMU instances (/sys/class/iommu: "dmar0", ...) */
 	char iommus[IA_MAX_IOMMUS][IA_NAME_LEN];
 	int niommus;

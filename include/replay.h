@@ -85,7 +85,7 @@ struct ia_diff {
 	__u64 new_findings;	     /* sum over compared rules of max(0, b - a) */
 	bool have_latency[2];	     /* the recording had a HIST frame */
 	struct ia_diff_latency *lat; /* operations first, then commands by number */
-	size_t nlat;
+	size_t nlat, lat_cap;
 	size_t slower;		     /* rows worse than max_ratio */
 	bool worse;		     /* new_findings > max_new, or slower rows */
 };

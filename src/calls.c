@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "calls.h"
+#include "grow.h"
 #include "hooks.h"
 
 #define MAX_ERRNO 4095
@@ -34,10 +35,9 @@ static struct ia_errno_count *errno_slot(struct ia_calls *cs, __u16 hook, __u16 
 		if (c->hook > hook || (c->hook == hook && c->err > err))
 			break;
 	}
-	c = realloc(cs->errnos, (cs->nerrnos + 1) * sizeof(*c));
-	if (!c)
+	if (ia_grow((void **)&cs->errnos, &cs->errnos_cap, cs->nerrnos + 1, sizeof(*cs->errnos)))
 		return NULL;
-	cs->errnos = c;
+	c = cs->errnos;
 	memmove(&c[i + 1], &c[i], (cs->nerrnos - i) * sizeof(*c));
 	cs->nerrnos++;
 	c[i] = (struct ia_errno_count){ .hook = hook, .err = err };

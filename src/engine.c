@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine.h"
+#include "grow.h"
 #include "hooks.h"
 
 int ia_engine_init(struct ia_engine *e, const struct ia_model *snapshot,
@@ -39,10 +40,8 @@ static struct ia_thread *thread_get(struct ia_engine *e, __u32 tid, bool create)
 			return &e->threads[i];
 	if (!create)
 		return NULL;
-	t = realloc(e->threads, (e->nthreads + 1) * sizeof(*t));
-	if (!t)
+	if (ia_grow((void **)&e->threads, &e->threads_cap, e->nthreads + 1, sizeof(*e->threads)))
 		return NULL;
-	e->threads = t;
 	t = &e->threads[e->nthreads++];
 	t->tid = tid;
 	t->depth = 0;
@@ -286,10 +285,8 @@ static struct ia_ctx *ctx_get(struct ia_engine *e, __u64 ptr, bool create)
 			return &e->ctxs[i];
 	if (!create || !ptr)
 		return NULL;
-	c = realloc(e->ctxs, (e->nctxs + 1) * sizeof(*c));
-	if (!c)
+	if (ia_grow((void **)&e->ctxs, &e->ctxs_cap, e->nctxs + 1, sizeof(*e->ctxs)))
 		return NULL;
-	e->ctxs = c;
 	c = &e->ctxs[e->nctxs++];
 	memset(c, 0, sizeof(*c));
 	c->ptr = ptr;

@@ -5,96 +5,196 @@
 #include "hooks.h"
 
 /*
- * Targets, by kernel (kernel-notes §2): the set-domain path is
+ * Targets, by kernel (all in drivers/iommu/iommu.c): the set-domain path is
  * __iommu_group_set_domain_internal on 6.6+ and __iommu_group_set_domain on
  * 6.1-6.5 (where Debian's 6.1 build may inline it); group replacement is
  * iommu_replace_group_handle on 6.12+ and iommu_group_replace_domain on 6.6.
  */
 static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
-	[IA_HOOK_REALLY_PROBE] = { IA_HOOK_REALLY_PROBE, "really_probe", IA_KIND_CALL, false, true,
-				   { "really_probe" } },
-	[IA_HOOK_RELEASE_DRIVER] = { IA_HOOK_RELEASE_DRIVER, "release_driver", IA_KIND_CALL, true, true,
-				     { "device_release_driver_internal" } },
-	[IA_HOOK_ATTACH_DEVICE] = { IA_HOOK_ATTACH_DEVICE, "attach_device", IA_KIND_CALL, false, false,
-				    { "iommu_attach_device" } },
-	[IA_HOOK_DETACH_DEVICE] = { IA_HOOK_DETACH_DEVICE, "detach_device", IA_KIND_CALL, true, false,
-				    { "iommu_detach_device" } },
-	[IA_HOOK_ATTACH_GROUP] = { IA_HOOK_ATTACH_GROUP, "attach_group", IA_KIND_CALL, false, false,
-				   { "iommu_attach_group" } },
-	[IA_HOOK_DETACH_GROUP] = { IA_HOOK_DETACH_GROUP, "detach_group", IA_KIND_CALL, true, false,
-				   { "iommu_detach_group" } },
-	[IA_HOOK_ATTACH_DEV_CORE] = { IA_HOOK_ATTACH_DEV_CORE, "attach_dev_core", IA_KIND_CALL, false, false,
-				      { "__iommu_attach_device" } },
-	[IA_HOOK_SET_DOMAIN] = { IA_HOOK_SET_DOMAIN, "set_domain", IA_KIND_CALL, false, false,
-				 { "__iommu_group_set_domain_internal", "__iommu_group_set_domain" } },
-	[IA_HOOK_ATTACH_HANDLE] = { IA_HOOK_ATTACH_HANDLE, "attach_handle", IA_KIND_CALL, false, false,
-				    { "iommu_attach_group_handle" } },
-	[IA_HOOK_REPLACE_HANDLE] = { IA_HOOK_REPLACE_HANDLE, "replace_handle", IA_KIND_CALL, false, false,
-				     { "iommu_replace_group_handle", "iommu_group_replace_domain" } },
-	[IA_HOOK_GROUP_CLAIM] = { IA_HOOK_GROUP_CLAIM, "group_claim", IA_KIND_CALL, false, false,
-				  { "iommu_group_claim_dma_owner" } },
-	[IA_HOOK_GROUP_RELEASE] = { IA_HOOK_GROUP_RELEASE, "group_release", IA_KIND_CALL, true, false,
-				    { "iommu_group_release_dma_owner" } },
-	[IA_HOOK_DEVICE_CLAIM] = { IA_HOOK_DEVICE_CLAIM, "device_claim", IA_KIND_CALL, false, false,
-				   { "iommu_device_claim_dma_owner" } },
-	[IA_HOOK_DEVICE_RELEASE] = { IA_HOOK_DEVICE_RELEASE, "device_release", IA_KIND_CALL, true, false,
-				     { "iommu_device_release_dma_owner" } },
-	[IA_HOOK_USE_DEFAULT] = { IA_HOOK_USE_DEFAULT, "use_default", IA_KIND_CALL, false, false,
-				  { "iommu_device_use_default_domain" } },
-	[IA_HOOK_UNUSE_DEFAULT] = { IA_HOOK_UNUSE_DEFAULT, "unuse_default", IA_KIND_CALL, true, false,
-				    { "iommu_device_unuse_default_domain" } },
-	[IA_HOOK_TP_ADD_GROUP] = { IA_HOOK_TP_ADD_GROUP, "tp_add_group", IA_KIND_TRACEPOINT, true, false,
-				   { "iommu/add_device_to_group" } },
-	[IA_HOOK_TP_REMOVE_GROUP] = { IA_HOOK_TP_REMOVE_GROUP, "tp_remove_group", IA_KIND_TRACEPOINT, true, false,
-				      { "iommu/remove_device_from_group" } },
-	[IA_HOOK_TP_ATTACH] = { IA_HOOK_TP_ATTACH, "tp_attach", IA_KIND_TRACEPOINT, true, false,
-				{ "iommu/attach_device_to_domain" } },
-	[IA_HOOK_PROBE_DEVICE] = { IA_HOOK_PROBE_DEVICE, "probe_device", IA_KIND_CALL, false, false,
-				   { "iommu_probe_device" } },
+	[IA_HOOK_REALLY_PROBE] = {
+		.id = IA_HOOK_REALLY_PROBE, .name = "really_probe", .kind = IA_KIND_CALL,
+		.required = true,
+		.targets = { "really_probe" },
+	},
+	[IA_HOOK_RELEASE_DRIVER] = {
+		.id = IA_HOOK_RELEASE_DRIVER, .name = "release_driver", .kind = IA_KIND_CALL,
+		.void_ret = true, .required = true,
+		.targets = { "device_release_driver_internal" },
+	},
+	[IA_HOOK_ATTACH_DEVICE] = {
+		.id = IA_HOOK_ATTACH_DEVICE, .name = "attach_device", .kind = IA_KIND_CALL,
+		.targets = { "iommu_attach_device" },
+	},
+	[IA_HOOK_DETACH_DEVICE] = {
+		.id = IA_HOOK_DETACH_DEVICE, .name = "detach_device", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_detach_device" },
+	},
+	[IA_HOOK_ATTACH_GROUP] = {
+		.id = IA_HOOK_ATTACH_GROUP, .name = "attach_group", .kind = IA_KIND_CALL,
+		.targets = { "iommu_attach_group" },
+	},
+	[IA_HOOK_DETACH_GROUP] = {
+		.id = IA_HOOK_DETACH_GROUP, .name = "detach_group", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_detach_group" },
+	},
+	[IA_HOOK_ATTACH_DEV_CORE] = {
+		.id = IA_HOOK_ATTACH_DEV_CORE, .name = "attach_dev_core", .kind = IA_KIND_CALL,
+		.targets = { "__iommu_attach_device" },
+	},
+	[IA_HOOK_SET_DOMAIN] = {
+		.id = IA_HOOK_SET_DOMAIN, .name = "set_domain", .kind = IA_KIND_CALL,
+		.targets = { "__iommu_group_set_domain_internal", "__iommu_group_set_domain" },
+	},
+	[IA_HOOK_ATTACH_HANDLE] = {
+		.id = IA_HOOK_ATTACH_HANDLE, .name = "attach_handle", .kind = IA_KIND_CALL,
+		.targets = { "iommu_attach_group_handle" },
+	},
+	[IA_HOOK_REPLACE_HANDLE] = {
+		.id = IA_HOOK_REPLACE_HANDLE, .name = "replace_handle", .kind = IA_KIND_CALL,
+		.targets = { "iommu_replace_group_handle", "iommu_group_replace_domain" },
+	},
+	[IA_HOOK_GROUP_CLAIM] = {
+		.id = IA_HOOK_GROUP_CLAIM, .name = "group_claim", .kind = IA_KIND_CALL,
+		.targets = { "iommu_group_claim_dma_owner" },
+	},
+	[IA_HOOK_GROUP_RELEASE] = {
+		.id = IA_HOOK_GROUP_RELEASE, .name = "group_release", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_group_release_dma_owner" },
+	},
+	[IA_HOOK_DEVICE_CLAIM] = {
+		.id = IA_HOOK_DEVICE_CLAIM, .name = "device_claim", .kind = IA_KIND_CALL,
+		.targets = { "iommu_device_claim_dma_owner" },
+	},
+	[IA_HOOK_DEVICE_RELEASE] = {
+		.id = IA_HOOK_DEVICE_RELEASE, .name = "device_release", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_device_release_dma_owner" },
+	},
+	[IA_HOOK_USE_DEFAULT] = {
+		.id = IA_HOOK_USE_DEFAULT, .name = "use_default", .kind = IA_KIND_CALL,
+		.targets = { "iommu_device_use_default_domain" },
+	},
+	[IA_HOOK_UNUSE_DEFAULT] = {
+		.id = IA_HOOK_UNUSE_DEFAULT, .name = "unuse_default", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_device_unuse_default_domain" },
+	},
+	[IA_HOOK_TP_ADD_GROUP] = {
+		.id = IA_HOOK_TP_ADD_GROUP, .name = "tp_add_group", .kind = IA_KIND_TRACEPOINT,
+		.void_ret = true,
+		.targets = { "iommu/add_device_to_group" },
+	},
+	[IA_HOOK_TP_REMOVE_GROUP] = {
+		.id = IA_HOOK_TP_REMOVE_GROUP, .name = "tp_remove_group", .kind = IA_KIND_TRACEPOINT,
+		.void_ret = true,
+		.targets = { "iommu/remove_device_from_group" },
+	},
+	[IA_HOOK_TP_ATTACH] = {
+		.id = IA_HOOK_TP_ATTACH, .name = "tp_attach", .kind = IA_KIND_TRACEPOINT,
+		.void_ret = true,
+		.targets = { "iommu/attach_device_to_domain" },
+	},
+	[IA_HOOK_PROBE_DEVICE] = {
+		.id = IA_HOOK_PROBE_DEVICE, .name = "probe_device", .kind = IA_KIND_CALL,
+		.targets = { "iommu_probe_device" },
+	},
 	/* 6.18 inlines iommu_paging_domain_alloc into the _flags variant */
-	[IA_HOOK_DOMAIN_ALLOC] = { IA_HOOK_DOMAIN_ALLOC, "domain_alloc", IA_KIND_CALL, false, false,
-				   { "iommu_paging_domain_alloc_flags", "iommu_paging_domain_alloc" } },
-	[IA_HOOK_DOMAIN_ALLOC_BUS] = { IA_HOOK_DOMAIN_ALLOC_BUS, "domain_alloc_bus", IA_KIND_CALL, false, false,
-				       { "iommu_domain_alloc" } },
-	[IA_HOOK_DOMAIN_FREE] = { IA_HOOK_DOMAIN_FREE, "domain_free", IA_KIND_CALL, true, false,
-				  { "iommu_domain_free" } },
-	[IA_HOOK_IOMMUFD_BIND] = { IA_HOOK_IOMMUFD_BIND, "iommufd_bind", IA_KIND_CALL, false, false,
-				   { "iommufd_device_bind" } },
-	[IA_HOOK_IOMMUFD_UNBIND] = { IA_HOOK_IOMMUFD_UNBIND, "iommufd_unbind", IA_KIND_CALL, true, false,
-				     { "iommufd_device_unbind" } },
-	[IA_HOOK_IOMMUFD_ATTACH] = { IA_HOOK_IOMMUFD_ATTACH, "iommufd_attach", IA_KIND_CALL, false, false,
-				     { "iommufd_device_attach" } },
-	[IA_HOOK_IOMMUFD_REPLACE] = { IA_HOOK_IOMMUFD_REPLACE, "iommufd_replace", IA_KIND_CALL, false, false,
-				      { "iommufd_device_replace" } },
-	[IA_HOOK_IOMMUFD_DETACH] = { IA_HOOK_IOMMUFD_DETACH, "iommufd_detach", IA_KIND_CALL, true, false,
-				     { "iommufd_device_detach" } },
-	[IA_HOOK_HWPT_ALLOC] = { IA_HOOK_HWPT_ALLOC, "hwpt_alloc", IA_KIND_CALL, false, false,
-				 { "iommufd_hwpt_paging_alloc" } },
-	[IA_HOOK_HWPT_ATTACH] = { IA_HOOK_HWPT_ATTACH, "hwpt_attach", IA_KIND_CALL, false, false,
-				  { "iommufd_hw_pagetable_attach" } },
-	[IA_HOOK_IOMMUFD_RELEASE] = { IA_HOOK_IOMMUFD_RELEASE, "iommufd_release", IA_KIND_CALL, false, false,
-				      { "iommufd_fops_release" } },
-	[IA_HOOK_TYPE1_ATTACH] = { IA_HOOK_TYPE1_ATTACH, "type1_attach", IA_KIND_CALL, false, false,
-				   { "vfio_iommu_type1_attach_group" } },
-	[IA_HOOK_IOMMUFD_IOCTL] = { IA_HOOK_IOMMUFD_IOCTL, "iommufd_ioctl", IA_KIND_CALL, false, false,
-				    { "iommufd_fops_ioctl" } },
-	[IA_HOOK_IOAS_MAP] = { IA_HOOK_IOAS_MAP, "ioas_map", IA_KIND_CALL, false, false,
-			       { "iommufd_ioas_map" } },
-	[IA_HOOK_IOAS_UNMAP] = { IA_HOOK_IOAS_UNMAP, "ioas_unmap", IA_KIND_CALL, false, false,
-				 { "iommufd_ioas_unmap" } },
-	[IA_HOOK_HWPT_DESTROY] = { IA_HOOK_HWPT_DESTROY, "hwpt_destroy", IA_KIND_CALL, true, false,
-				   { "iommufd_hwpt_paging_destroy" } },
+	[IA_HOOK_DOMAIN_ALLOC] = {
+		.id = IA_HOOK_DOMAIN_ALLOC, .name = "domain_alloc", .kind = IA_KIND_CALL,
+		.targets = { "iommu_paging_domain_alloc_flags", "iommu_paging_domain_alloc" },
+	},
+	[IA_HOOK_DOMAIN_ALLOC_BUS] = {
+		.id = IA_HOOK_DOMAIN_ALLOC_BUS, .name = "domain_alloc_bus", .kind = IA_KIND_CALL,
+		.targets = { "iommu_domain_alloc" },
+	},
+	[IA_HOOK_DOMAIN_FREE] = {
+		.id = IA_HOOK_DOMAIN_FREE, .name = "domain_free", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_domain_free" },
+	},
+	[IA_HOOK_IOMMUFD_BIND] = {
+		.id = IA_HOOK_IOMMUFD_BIND, .name = "iommufd_bind", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_device_bind" },
+	},
+	[IA_HOOK_IOMMUFD_UNBIND] = {
+		.id = IA_HOOK_IOMMUFD_UNBIND, .name = "iommufd_unbind", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommufd_device_unbind" },
+	},
+	[IA_HOOK_IOMMUFD_ATTACH] = {
+		.id = IA_HOOK_IOMMUFD_ATTACH, .name = "iommufd_attach", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_device_attach" },
+	},
+	[IA_HOOK_IOMMUFD_REPLACE] = {
+		.id = IA_HOOK_IOMMUFD_REPLACE, .name = "iommufd_replace", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_device_replace" },
+	},
+	[IA_HOOK_IOMMUFD_DETACH] = {
+		.id = IA_HOOK_IOMMUFD_DETACH, .name = "iommufd_detach", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommufd_device_detach" },
+	},
+	[IA_HOOK_HWPT_ALLOC] = {
+		.id = IA_HOOK_HWPT_ALLOC, .name = "hwpt_alloc", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_hwpt_paging_alloc" },
+	},
+	[IA_HOOK_HWPT_ATTACH] = {
+		.id = IA_HOOK_HWPT_ATTACH, .name = "hwpt_attach", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_hw_pagetable_attach" },
+	},
+	[IA_HOOK_IOMMUFD_RELEASE] = {
+		.id = IA_HOOK_IOMMUFD_RELEASE, .name = "iommufd_release", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_fops_release" },
+	},
+	[IA_HOOK_TYPE1_ATTACH] = {
+		.id = IA_HOOK_TYPE1_ATTACH, .name = "type1_attach", .kind = IA_KIND_CALL,
+		.targets = { "vfio_iommu_type1_attach_group" },
+	},
+	[IA_HOOK_IOMMUFD_IOCTL] = {
+		.id = IA_HOOK_IOMMUFD_IOCTL, .name = "iommufd_ioctl", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_fops_ioctl" },
+	},
+	[IA_HOOK_IOAS_MAP] = {
+		.id = IA_HOOK_IOAS_MAP, .name = "ioas_map", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_ioas_map" },
+	},
+	[IA_HOOK_IOAS_UNMAP] = {
+		.id = IA_HOOK_IOAS_UNMAP, .name = "ioas_unmap", .kind = IA_KIND_CALL,
+		.targets = { "iommufd_ioas_unmap" },
+	},
+	[IA_HOOK_HWPT_DESTROY] = {
+		.id = IA_HOOK_HWPT_DESTROY, .name = "hwpt_destroy", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommufd_hwpt_paging_destroy" },
+	},
 	/* aggregated in the kernel: no records, histograms (struct ia_hist) */
-	[IA_HOOK_MAP] = { IA_HOOK_MAP, "map", IA_KIND_CALL, false, false, { "iommu_map" } },
-	[IA_HOOK_UNMAP] = { IA_HOOK_UNMAP, "unmap", IA_KIND_CALL, false, false, { "iommu_unmap" } },
-	[IA_HOOK_MAP_SG] = { IA_HOOK_MAP_SG, "map_sg", IA_KIND_CALL, false, false, { "iommu_map_sg" } },
-	[IA_HOOK_UNMAP_FAST] = { IA_HOOK_UNMAP_FAST, "unmap_fast", IA_KIND_CALL, false, false,
-				 { "iommu_unmap_fast" } },
-	[IA_HOOK_TP_PAGE_FAULT] = { IA_HOOK_TP_PAGE_FAULT, "tp_page_fault", IA_KIND_TRACEPOINT, true, false,
-				    { "iommu/io_page_fault" } },
+	[IA_HOOK_MAP] = {
+		.id = IA_HOOK_MAP, .name = "map", .kind = IA_KIND_CALL,
+		.targets = { "iommu_map" },
+	},
+	[IA_HOOK_UNMAP] = {
+		.id = IA_HOOK_UNMAP, .name = "unmap", .kind = IA_KIND_CALL,
+		.targets = { "iommu_unmap" },
+	},
+	[IA_HOOK_MAP_SG] = {
+		.id = IA_HOOK_MAP_SG, .name = "map_sg", .kind = IA_KIND_CALL,
+		.targets = { "iommu_map_sg" },
+	},
+	[IA_HOOK_UNMAP_FAST] = {
+		.id = IA_HOOK_UNMAP_FAST, .name = "unmap_fast", .kind = IA_KIND_CALL,
+		.targets = { "iommu_unmap_fast" },
+	},
+	[IA_HOOK_TP_PAGE_FAULT] = {
+		.id = IA_HOOK_TP_PAGE_FAULT, .name = "tp_page_fault", .kind = IA_KIND_TRACEPOINT,
+		.void_ret = true,
+		.targets = { "iommu/io_page_fault" },
+	},
 };
 
-/* iommufd ioctl numbers, _IO(';', nr) (include/uapi/linux/iommufd.h; kernel-notes §6). */
+/* iommufd ioctl numbers: _IO(IOMMUFD_TYPE = ';', IOMMUFD_CMD_*) in include/uapi/linux/iommufd.h. */
 static const char *const iommufd_cmds[] = {
 	[0x80 - 0x80] = "DESTROY", [0x81 - 0x80] = "IOAS_ALLOC", [0x82 - 0x80] = "IOAS_ALLOW_IOVAS",
 	[0x83 - 0x80] = "IOAS_COPY", [0x84 - 0x80] = "IOAS_IOVA_RANGES", [0x85 - 0x80] = "IOAS_MAP",

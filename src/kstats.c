@@ -152,23 +152,21 @@ struct key_spec {
 	__u64 *val;
 };
 
-/* A KT_HIST or KT_IOCTL entry: its keys, then the histogram's fields. */
-static int decode_entry(const struct ia_tlv *in, const struct key_spec *keys, size_t nkeys,
-			struct ia_hist *h)
+/* A KT_HIST or KT_IOCTL entry being decoded: its keys, then the histogram's fields. */
+struct entry {
+	const struct key_spec *keys;
+	size_t nkeys;
+	struct ia_hist *h;
+};
+
+static int entry_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	const struct entry *e = ctx;
+	size_t k = 0;
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		size_t k = 0;
-
-		while (k < nkeys && keys[k].tag != t.tag)
-			k++;
-		err = k < nkeys ? get_u64(&t, keys[k].max, keys[k].val) : hist_field(&t, h);
-	}
-	return err;
+	while (k < e->nkeys && e->keys[k].tag != t->tag)
+		k++;
+	return k < e->nkeys ? get_u64(t, e->keys[k].max, e->keys[k].val) : hist_field(t, e->h);
 }
 
 static int decode_hist(const struct ia_tlv *in, struct ia_hist_entry *e)
@@ -176,7 +174,8 @@ static int decode_hist(const struct ia_tlv *in, struct ia_hist_entry *e)
 	__u64 op = 0;
 	const struct key_spec keys[] = { { KH_DOMAIN, ~0ull, &e->key.domain },
 					 { KH_OP, IA_OP_MAX - 1, &op } };
-	int err = decode_entry(in, keys, 2, &e->h);
+	struct entry en = { keys, 2, &e->h };
+	int err = ia_tlv_decode(in->val, in->len, entry_field, &en);
 
 	e->key.op = (__u32)op;
 	return err;
@@ -186,27 +185,22 @@ static int decode_ioctl(const struct ia_tlv *in, struct ia_ioctl_stat *s)
 {
 	__u64 nr = 0;
 	const struct key_spec keys[] = { { KI_NR, IA_IOCTL_NRS - 1, &nr } };
-	int err = decode_entry(in, keys, 1, &s->h);
+	struct entry en = { keys, 1, &s->h };
+	int err = ia_tlv_decode(in->val, in->len, entry_field, &en);
 
 	s->nr = (__u32)nr;
 	return err;
 }
 
-static int decode_fault(const struct ia_tlv *in, struct ia_fault_stat *f)
+static int fault_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct ia_fault_stat *f = ctx;
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		if (t.tag == KF_DEV)
-			ia_tlv_strcpy(&t, f->dev, sizeof(f->dev));
-		else if (t.tag == KF_N)
-			err = get_u64(&t, ~0ull, &f->n);
-	}
-	return err;
+	if (t->tag == KF_DEV)
+		ia_tlv_strcpy(t, f->dev, sizeof(f->dev));
+	else if (t->tag == KF_N)
+		return get_u64(t, ~0ull, &f->n);
+	return 0;
 }
 
 /* Size the tables from a first pass, so no count is trusted blindly. */
@@ -229,33 +223,35 @@ static int alloc_tables(const void *p, size_t len, struct ia_kstats *k)
 	k->faults = nf ? calloc(nf, sizeof(*k->faults)) : NULL;
 	if ((nh && !k->hists) || (ni && !k->ioctls) || (nf && !k->faults))
 		return -ENOMEM;
+	k->hists_cap = nh;
+	k->ioctls_cap = ni;
+	k->faults_cap = nf;
 	return 0;
 }
 
-static int decode_top(const struct ia_tlv *t, struct ia_kstats *k)
+static int kstats_field(const struct ia_tlv *t, void *ctx)
 {
+	struct ia_kstats *k = ctx;
+
 	switch (t->tag) {
 	case KT_MONO: return get_u64(t, ~0ull, &k->mono_ns);
 	case KT_SUBMITTED: return get_u64(t, ~0ull, &k->submitted);
 	case KT_DROPS: return get_u64(t, ~0ull, &k->drops);
 	case KT_HIST: return decode_hist(t, &k->hists[k->nhists++]);
 	case KT_IOCTL: return decode_ioctl(t, &k->ioctls[k->nioctls++]);
-	case KT_FAULT: return decode_fault(t, &k->faults[k->nfaults++]);
+	case KT_FAULT: return ia_tlv_decode(t->val, t->len, fault_field, &k->faults[k->nfaults++]);
 	default: return 0;
 	}
 }
 
 int ia_kstats_decode(const void *p, size_t len, struct ia_kstats *k)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
 	int err;
 
 	memset(k, 0, sizeof(*k));
 	err = alloc_tables(p, len, k);
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0)
-		err = decode_top(&t, k);
+	if (!err)
+		err = ia_tlv_decode(p, len, kstats_field, k);
 	if (!err)
 		ia_kstats_sort(k);
 	return err;
@@ -331,6 +327,8 @@ int ia_kstats_delta(const struct ia_kstats *cur, const struct ia_kstats *prev, s
 		ia_kstats_free(d);
 		return -ENOMEM;
 	}
+	d->hists_cap = cur->nhists;
+	d->ioctls_cap = cur->nioctls;
 	for (size_t i = 0; i < cur->nhists; i++) {
 		const struct ia_hist *p = prev_hist(prev, &cur->hists[i].key);
 		struct ia_hist_entry *e = &d->hists[d->nhists];

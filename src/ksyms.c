@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "ksyms.h"
 
 static int cmp_name(const void *a, const void *b)
@@ -25,10 +26,8 @@ static int add_ops(struct ia_ksyms *ks, unsigned long long addr, const char *nam
 
 	if (!addr || n < 5 || n >= sizeof(o->name) || strcmp(name + n - 4, "_ops"))
 		return 0;
-	o = realloc(ks->ops, (ks->nops + 1) * sizeof(*o));
-	if (!o)
+	if (ia_grow((void **)&ks->ops, &ks->ops_cap, ks->nops + 1, sizeof(*ks->ops)))
 		return -ENOMEM;
-	ks->ops = o;
 	o = &ks->ops[ks->nops++];
 	o->addr = addr;
 	memcpy(o->name, name, n + 1);
@@ -41,7 +40,6 @@ static int add_line(struct ia_ksyms *ks, const char *line, size_t *len, size_t *
 	unsigned long long addr;
 	char type, name[256];
 	size_t n;
-	char *p;
 
 	if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
 		return 0;
@@ -50,15 +48,8 @@ static int add_line(struct ia_ksyms *ks, const char *line, size_t *len, size_t *
 	if (type != 't' && type != 'T')
 		return 0;
 	n = strlen(name) + 1;
-	if (*len + n > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 1 << 20;
-
-		p = realloc(ks->buf, ncap);
-		if (!p)
-			return -ENOMEM;
-		ks->buf = p;
-		*cap = ncap;
-	}
+	if (ia_grow((void **)&ks->buf, cap, *len + n, 1))
+		return -ENOMEM;
 	memcpy(ks->buf + *len, name, n);
 	*len += n;
 	ks->n++;

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "grow.h"
 #include "kstats.h"
 #include "loader.h"
 #include "ksyms.h"
@@ -111,12 +112,87 @@ static void probe_features(struct ia_loader *l)
 	l->feat.get_func_ret = l->feat.fentry && !fexit_ret_loads(l->vmlinux, "really_probe");
 }
 
-static struct bpf_program *prog_by(struct ia_loader *l, const char *hook, const char *suffix)
-{
-	char name[64];
+/*
+ * A hook's programs by attach type: [via][0] the entry program (a
+ * tracepoint's only one), [via][1] the exit program; NULL where none.
+ */
+struct hook_progs {
+	struct bpf_program *p[IA_VIA_TRACEPOINT + 1][2];
+};
 
-	snprintf(name, sizeof(name), "%s_%s", hook, suffix);
-	return bpf_object__find_program_by_name(l->skel->obj, name);
+/* bpf/watch.bpf.c names a hook's programs <hook>_fentry, _fexit, _kprobe, _kretprobe ... */
+#define CALL_PROGS(s, n)                                                                      \
+	(struct hook_progs){ .p = {                                                           \
+		[IA_VIA_FENTRY] = { (s)->progs.n##_fentry, (s)->progs.n##_fexit },            \
+		[IA_VIA_KPROBE] = { (s)->progs.n##_kprobe, (s)->progs.n##_kretprobe },        \
+	} }
+/* ... and <hook>_btf, _tp for a tracepoint. */
+#define TP_PROGS(s, n)                                                                        \
+	(struct hook_progs){ .p = {                                                           \
+		[IA_VIA_TP_BTF] = { (s)->progs.n##_btf },                                     \
+		[IA_VIA_TRACEPOINT] = { (s)->progs.n##_tp },                                  \
+	} }
+
+/*
+ * Through the skeleton's fields, so that a program missing from the BPF
+ * object fails the build, and through a switch on the enum, so that a hook
+ * without its programs does too (-Wswitch).
+ */
+static struct hook_progs hook_progs(const struct watch_bpf *s, enum ia_hook id)
+{
+	switch (id) {
+	case IA_HOOK_REALLY_PROBE: return CALL_PROGS(s, really_probe);
+	case IA_HOOK_RELEASE_DRIVER: return CALL_PROGS(s, release_driver);
+	case IA_HOOK_ATTACH_DEVICE: return CALL_PROGS(s, attach_device);
+	case IA_HOOK_DETACH_DEVICE: return CALL_PROGS(s, detach_device);
+	case IA_HOOK_ATTACH_GROUP: return CALL_PROGS(s, attach_group);
+	case IA_HOOK_DETACH_GROUP: return CALL_PROGS(s, detach_group);
+	case IA_HOOK_ATTACH_DEV_CORE: return CALL_PROGS(s, attach_dev_core);
+	case IA_HOOK_SET_DOMAIN: return CALL_PROGS(s, set_domain);
+	case IA_HOOK_ATTACH_HANDLE: return CALL_PROGS(s, attach_handle);
+	case IA_HOOK_REPLACE_HANDLE: return CALL_PROGS(s, replace_handle);
+	case IA_HOOK_GROUP_CLAIM: return CALL_PROGS(s, group_claim);
+	case IA_HOOK_GROUP_RELEASE: return CALL_PROGS(s, group_release);
+	case IA_HOOK_DEVICE_CLAIM: return CALL_PROGS(s, device_claim);
+	case IA_HOOK_DEVICE_RELEASE: return CALL_PROGS(s, device_release);
+	case IA_HOOK_USE_DEFAULT: return CALL_PROGS(s, use_default);
+	case IA_HOOK_UNUSE_DEFAULT: return CALL_PROGS(s, unuse_default);
+	case IA_HOOK_TP_ADD_GROUP: return TP_PROGS(s, tp_add_group);
+	case IA_HOOK_TP_REMOVE_GROUP: return TP_PROGS(s, tp_remove_group);
+	case IA_HOOK_TP_ATTACH: return TP_PROGS(s, tp_attach);
+	case IA_HOOK_PROBE_DEVICE: return CALL_PROGS(s, probe_device);
+	case IA_HOOK_DOMAIN_ALLOC: return CALL_PROGS(s, domain_alloc);
+	case IA_HOOK_DOMAIN_ALLOC_BUS: return CALL_PROGS(s, domain_alloc_bus);
+	case IA_HOOK_DOMAIN_FREE: return CALL_PROGS(s, domain_free);
+	case IA_HOOK_IOMMUFD_BIND: return CALL_PROGS(s, iommufd_bind);
+	case IA_HOOK_IOMMUFD_UNBIND: return CALL_PROGS(s, iommufd_unbind);
+	case IA_HOOK_IOMMUFD_ATTACH: return CALL_PROGS(s, iommufd_attach);
+	case IA_HOOK_IOMMUFD_REPLACE: return CALL_PROGS(s, iommufd_replace);
+	case IA_HOOK_IOMMUFD_DETACH: return CALL_PROGS(s, iommufd_detach);
+	case IA_HOOK_HWPT_ALLOC: return CALL_PROGS(s, hwpt_alloc);
+	case IA_HOOK_HWPT_ATTACH: return CALL_PROGS(s, hwpt_attach);
+	case IA_HOOK_IOMMUFD_RELEASE: return CALL_PROGS(s, iommufd_release);
+	case IA_HOOK_TYPE1_ATTACH: return CALL_PROGS(s, type1_attach);
+	case IA_HOOK_IOMMUFD_IOCTL: return CALL_PROGS(s, iommufd_ioctl);
+	case IA_HOOK_IOAS_MAP: return CALL_PROGS(s, ioas_map);
+	case IA_HOOK_IOAS_UNMAP: return CALL_PROGS(s, ioas_unmap);
+	case IA_HOOK_HWPT_DESTROY: return CALL_PROGS(s, hwpt_destroy);
+	case IA_HOOK_MAP: return CALL_PROGS(s, map);
+	case IA_HOOK_UNMAP: return CALL_PROGS(s, unmap);
+	case IA_HOOK_MAP_SG: return CALL_PROGS(s, map_sg);
+	case IA_HOOK_UNMAP_FAST: return CALL_PROGS(s, unmap_fast);
+	case IA_HOOK_TP_PAGE_FAULT: return TP_PROGS(s, tp_page_fault);
+	case IA_HOOK_NONE:
+	case IA_HOOK_MAX:
+		break;
+	}
+	return (struct hook_progs){ 0 };
+}
+
+static struct bpf_program *hook_prog(const struct ia_loader *l, const struct ia_hook_info *h,
+				     enum ia_via via, int k)
+{
+	return hook_progs(l->skel, h->id).p[via][k];
 }
 
 static void set_why(struct ia_probe_status *st, int err, const char *fmt, ...)
@@ -131,8 +207,8 @@ static void set_why(struct ia_probe_status *st, int err, const char *fmt, ...)
 
 static void enable_fentry(struct ia_loader *l, const struct ia_hook_info *h, const char *t)
 {
-	struct bpf_program *entry = prog_by(l, h->name, "fentry");
-	struct bpf_program *exit = prog_by(l, h->name, "fexit");
+	struct bpf_program *entry = hook_prog(l, h, IA_VIA_FENTRY, 0);
+	struct bpf_program *exit = hook_prog(l, h, IA_VIA_FENTRY, 1);
 
 	bpf_program__set_autoload(entry, true);
 	bpf_program__set_autoload(exit, true);
@@ -142,8 +218,8 @@ static void enable_fentry(struct ia_loader *l, const struct ia_hook_info *h, con
 
 static void enable_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
 {
-	bpf_program__set_autoload(prog_by(l, h->name, "kprobe"), true);
-	bpf_program__set_autoload(prog_by(l, h->name, "kretprobe"), true);
+	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 0), true);
+	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 1), true);
 }
 
 /* Why fentry is not used for a target that exists. */
@@ -223,12 +299,12 @@ static int choose_tp(struct ia_loader *l, const struct ia_hook_info *h, bool for
 	st->target = t;
 	if (!force_kprobes && l->feat.fentry && tp_btf_exists(l->vmlinux, t)) {
 		st->via = IA_VIA_TP_BTF;
-		bpf_program__set_autoload(prog_by(l, h->name, "btf"), true);
+		bpf_program__set_autoload(hook_prog(l, h, IA_VIA_TP_BTF, 0), true);
 		return 0;
 	}
 	if (l->feat.tracefs && tracepoint_exists(t)) {
 		st->via = IA_VIA_TRACEPOINT;
-		bpf_program__set_autoload(prog_by(l, h->name, "tp"), true);
+		bpf_program__set_autoload(hook_prog(l, h, IA_VIA_TRACEPOINT, 0), true);
 		return 0;
 	}
 	set_why(st, -ENOENT, "tracepoint %s %s", t,
@@ -282,17 +358,11 @@ static void detach_hook(struct ia_loader *l, unsigned int id)
 /* Attach entry and exit together: half a hook would yield unpaired records. */
 static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 {
-	static const char *const sfx[][2] = {
-		[IA_VIA_FENTRY] = { "fentry", "fexit" },
-		[IA_VIA_KPROBE] = { "kprobe", "kretprobe" },
-		[IA_VIA_TP_BTF] = { "btf", NULL },
-		[IA_VIA_TRACEPOINT] = { "tp", NULL },
-	};
 	struct ia_probe_status *st = &l->st[h->id];
+	const struct hook_progs hp = hook_progs(l->skel, h->id);
 
-	for (int k = 0; k < 2 && sfx[st->via][k]; k++) {
-		struct bpf_program *p = prog_by(l, h->name, sfx[st->via][k]);
-		struct bpf_link *link = attach_one(p, st->via, k == 1, st->target);
+	for (int k = 0; k < 2 && hp.p[st->via][k]; k++) {
+		struct bpf_link *link = attach_one(hp.p[st->via][k], st->via, k == 1, st->target);
 		int err = libbpf_get_error(link);
 
 		if (err || !link) {
@@ -317,14 +387,12 @@ int ia_loader_attached(const struct ia_loader *l)
 
 static void disable_hook(struct ia_loader *l, const struct ia_hook_info *h)
 {
-	static const char *const sfx[] = { "fentry", "fexit", "kprobe", "kretprobe", "btf", "tp" };
+	const struct hook_progs hp = hook_progs(l->skel, h->id);
 
-	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		struct bpf_program *p = prog_by(l, h->name, sfx[i]);
-
-		if (p)
-			bpf_program__set_autoload(p, false);
-	}
+	for (int via = IA_VIA_NONE; via <= IA_VIA_TRACEPOINT; via++)
+		for (int k = 0; k < 2; k++)
+			if (hp.p[via][k])
+				bpf_program__set_autoload(hp.p[via][k], false);
 }
 
 /*
@@ -463,20 +531,9 @@ static int percpu_sum(int fd, const void *k, int ncpus, struct ia_hist *sum)
 	return err;
 }
 
-/* Grow *tab (of elements of size sz) to hold n + 1. */
-static int grow(void **tab, size_t n, size_t sz)
-{
-	void *p = realloc(*tab, (n + 1) * sz);
-
-	if (!p)
-		return -ENOMEM;
-	*tab = p;
-	return 0;
-}
-
 static int add_hist(struct ia_kstats *k, const void *key, const struct ia_hist *h)
 {
-	int err = grow((void **)&k->hists, k->nhists, sizeof(*k->hists));
+	int err = ia_grow((void **)&k->hists, &k->hists_cap, k->nhists + 1, sizeof(*k->hists));
 
 	if (err)
 		return err;
@@ -487,7 +544,7 @@ static int add_hist(struct ia_kstats *k, const void *key, const struct ia_hist *
 
 static int add_ioctl(struct ia_kstats *k, const void *key, const struct ia_hist *h)
 {
-	int err = grow((void **)&k->ioctls, k->nioctls, sizeof(*k->ioctls));
+	int err = ia_grow((void **)&k->ioctls, &k->ioctls_cap, k->nioctls + 1, sizeof(*k->ioctls));
 
 	if (err)
 		return err;
@@ -529,7 +586,7 @@ static int read_faults(const struct ia_loader *l, struct ia_kstats *k)
 		first = false;
 		if (bpf_map_lookup_elem(fd, &key, &count))
 			continue;
-		err = grow((void **)&k->faults, k->nfaults, sizeof(*k->faults));
+		err = ia_grow((void **)&k->faults, &k->faults_cap, k->nfaults + 1, sizeof(*k->faults));
 		if (err)
 			break;
 		memcpy(k->faults[k->nfaults].dev, key.dev_name, sizeof(key.dev_name));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "model.h"
 
 void ia_strlcpy(char *dst, const char *src, size_t size)
@@ -58,13 +59,16 @@ int ia_model_copy(struct ia_model *dst, const struct ia_model *src)
 	dst->groups = calloc(src->ngroups, sizeof(*dst->groups));
 	if (!dst->groups)
 		return -ENOMEM;
+	dst->groups_cap = src->ngroups;
 	for (size_t i = 0; i < src->ngroups; i++) {
 		const struct ia_group *s = &src->groups[i];
 		struct ia_group *d = &dst->groups[i];
 
 		*d = *s;
 		d->devs = dup_array(s->devs, s->ndevs, sizeof(*s->devs));
+		d->devs_cap = s->ndevs;
 		d->resv = dup_array(s->resv, s->nresv, sizeof(*s->resv));
+		d->resv_cap = s->nresv;
 		dst->ngroups = i + 1;
 		if ((s->ndevs && !d->devs) || (s->nresv && !d->resv)) {
 			ia_model_free(dst);
@@ -83,10 +87,8 @@ struct ia_group *ia_model_group(struct ia_model *m, int id, bool create)
 			return &m->groups[i];
 	if (!create)
 		return NULL;
-	g = realloc(m->groups, (m->ngroups + 1) * sizeof(*g));
-	if (!g)
+	if (ia_grow((void **)&m->groups, &m->groups_cap, m->ngroups + 1, sizeof(*m->groups)))
 		return NULL;
-	m->groups = g;
 	g = &m->groups[m->ngroups++];
 	memset(g, 0, sizeof(*g));
 	g->id = id;
@@ -103,10 +105,8 @@ struct ia_dev *ia_group_dev(struct ia_group *g, const char *name, bool create)
 			return &g->devs[i];
 	if (!create)
 		return NULL;
-	d = realloc(g->devs, (g->ndevs + 1) * sizeof(*d));
-	if (!d)
+	if (ia_grow((void **)&g->devs, &g->devs_cap, g->ndevs + 1, sizeof(*g->devs)))
 		return NULL;
-	g->devs = d;
 	d = &g->devs[g->ndevs++];
 	memset(d, 0, sizeof(*d));
 	ia_strlcpy(d->name, name, sizeof(d->name));
@@ -139,11 +139,10 @@ void ia_group_remove_dev(struct ia_group *g, struct ia_dev *d)
 
 int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type)
 {
-	struct ia_resv *r = realloc(g->resv, (g->nresv + 1) * sizeof(*r));
+	struct ia_resv *r;
 
-	if (!r)
+	if (ia_grow((void **)&g->resv, &g->resv_cap, g->nresv + 1, sizeof(*g->resv)))
 		return -ENOMEM;
-	g->resv = r;
 	r = &g->resv[g->nresv++];
 	r->start = start;
 	r->end = end;

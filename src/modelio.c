@@ -15,198 +15,6 @@ enum {
 enum { DT_NAME = 1, DT_DRIVER = 2, DT_DMA = 3, DT_KPTR = 4, DT_DOMAIN = 5 };
 enum { RT_START = 1, RT_END = 2, RT_TYPE = 3 };
 
-void ia_buf_init(struct ia_buf *b)
-{
-	memset(b, 0, sizeof(*b));
-}
-
-void ia_buf_free(struct ia_buf *b)
-{
-	free(b->data);
-	ia_buf_init(b);
-}
-
-void ia_buf_reset(struct ia_buf *b)
-{
-	b->len = 0;
-	b->err = 0;
-}
-
-int ia_buf_reserve(struct ia_buf *b, size_t n)
-{
-	size_t cap = b->cap ? b->cap : 256;
-	__u8 *p;
-
-	if (b->err)
-		return b->err;
-	if (n <= b->cap - b->len)
-		return 0;
-	if (n > IA_BUF_MAX - b->len) {
-		b->err = -E2BIG;
-		return b->err;
-	}
-	while (cap - b->len < n)
-		cap *= 2;
-	if (cap > IA_BUF_MAX)
-		cap = IA_BUF_MAX;
-	p = realloc(b->data, cap);
-	if (!p) {
-		b->err = -ENOMEM;
-		return b->err;
-	}
-	b->data = p;
-	b->cap = cap;
-	return 0;
-}
-
-void ia_buf_put(struct ia_buf *b, const void *p, size_t n)
-{
-	if (!n || ia_buf_reserve(b, n))
-		return;
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-}
-
-void ia_buf_put_le16(struct ia_buf *b, __u16 v)
-{
-	__u8 le[2] = { (__u8)v, (__u8)(v >> 8) };
-
-	ia_buf_put(b, le, sizeof(le));
-}
-
-void ia_buf_put_le32(struct ia_buf *b, __u32 v)
-{
-	__u8 le[4];
-
-	ia_set_le32(le, v);
-	ia_buf_put(b, le, sizeof(le));
-}
-
-void ia_buf_put_le64(struct ia_buf *b, __u64 v)
-{
-	ia_buf_put_le32(b, (__u32)v);
-	ia_buf_put_le32(b, (__u32)(v >> 32));
-}
-
-static void tlv_hdr(struct ia_buf *b, __u16 tag, __u32 len)
-{
-	ia_buf_put_le16(b, tag);
-	ia_buf_put_le32(b, len);
-}
-
-void ia_tlv_u8(struct ia_buf *b, __u16 tag, __u8 v)
-{
-	tlv_hdr(b, tag, 1);
-	ia_buf_put(b, &v, 1);
-}
-
-void ia_tlv_u16(struct ia_buf *b, __u16 tag, __u16 v)
-{
-	tlv_hdr(b, tag, 2);
-	ia_buf_put_le16(b, v);
-}
-
-void ia_tlv_u32(struct ia_buf *b, __u16 tag, __u32 v)
-{
-	tlv_hdr(b, tag, 4);
-	ia_buf_put_le32(b, v);
-}
-
-void ia_tlv_u64(struct ia_buf *b, __u16 tag, __u64 v)
-{
-	tlv_hdr(b, tag, 8);
-	ia_buf_put_le64(b, v);
-}
-
-void ia_tlv_str(struct ia_buf *b, __u16 tag, const char *s, size_t max)
-{
-	size_t n = s ? strnlen(s, max) : 0;
-
-	tlv_hdr(b, tag, (__u32)n);
-	ia_buf_put(b, s, n);
-}
-
-void ia_tlv_bytes(struct ia_buf *b, __u16 tag, const void *p, size_t n)
-{
-	if (n > IA_BUF_MAX) {
-		b->err = b->err ?: -E2BIG;
-		return;
-	}
-	tlv_hdr(b, tag, (__u32)n);
-	ia_buf_put(b, p, n);
-}
-
-size_t ia_tlv_open(struct ia_buf *b, __u16 tag)
-{
-	tlv_hdr(b, tag, 0);
-	return b->len;
-}
-
-void ia_tlv_close(struct ia_buf *b, size_t pos)
-{
-	if (b->err || pos < 4 || pos > b->len)
-		return;
-	ia_set_le32(b->data + pos - 4, (__u32)(b->len - pos));
-}
-
-void ia_tlv_cur_init(struct ia_tlv_cur *c, const void *p, size_t len)
-{
-	c->p = p;
-	c->len = len;
-	c->off = 0;
-}
-
-int ia_tlv_next(struct ia_tlv_cur *c, struct ia_tlv *t)
-{
-	size_t left = c->len - c->off;
-
-	if (!left)
-		return 0;
-	if (left < IA_TLV_HDR)
-		return -EBADMSG;
-	t->tag = ia_get_le16(c->p + c->off);
-	t->len = ia_get_le32(c->p + c->off + 2);
-	if (t->len > left - IA_TLV_HDR)
-		return -EBADMSG;
-	t->val = c->p + c->off + IA_TLV_HDR;
-	c->off += IA_TLV_HDR + t->len;
-	return 1;
-}
-
-int ia_tlv_count(const void *p, size_t len, __u16 tag, size_t *n)
-{
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err;
-
-	*n = 0;
-	ia_tlv_cur_init(&c, p, len);
-	while ((err = ia_tlv_next(&c, &t)) > 0)
-		*n += t.tag == tag;
-	return err;
-}
-
-int ia_tlv_uint(const struct ia_tlv *t, __u64 *v)
-{
-	switch (t->len) {
-	case 1: *v = t->val[0]; return 0;
-	case 2: *v = ia_get_le16(t->val); return 0;
-	case 4: *v = ia_get_le32(t->val); return 0;
-	case 8: *v = ia_get_le64(t->val); return 0;
-	default: return -EBADMSG;
-	}
-}
-
-void ia_tlv_strcpy(const struct ia_tlv *t, char *dst, size_t size)
-{
-	size_t n = t->len < size - 1 ? t->len : size - 1;
-	size_t i;
-
-	for (i = 0; i < n && t->val[i]; i++)
-		dst[i] = t->val[i] < 0x20 || t->val[i] == 0x7f ? '?' : (char)t->val[i];
-	dst[i] = '\0';
-}
-
 /* ---- encoding ---- */
 
 static void encode_dev(struct ia_buf *b, const struct ia_dev *d)
@@ -289,44 +97,34 @@ static int get_uint(const struct ia_tlv *t, __u64 max, __u64 *v)
 	return 0;
 }
 
-static int decode_dev(const struct ia_tlv *in, struct ia_dev *d)
+static int dev_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
+	struct ia_dev *d = ctx;
 	int err = 0;
 	__u64 v;
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		switch (t.tag) {
-		case DT_NAME: ia_tlv_strcpy(&t, d->name, sizeof(d->name)); break;
-		case DT_DRIVER: ia_tlv_strcpy(&t, d->driver, sizeof(d->driver)); break;
-		case DT_DMA:
-			err = get_uint(&t, IA_DMA_USER, &v);
-			d->dma = (enum ia_dma_class)v;
-			break;
-		case DT_KPTR: err = get_uint(&t, ~0ull, &d->kptr); break;
-		case DT_DOMAIN: err = get_uint(&t, ~0ull, &d->domain); break;
-		}
+	switch (t->tag) {
+	case DT_NAME: ia_tlv_strcpy(t, d->name, sizeof(d->name)); break;
+	case DT_DRIVER: ia_tlv_strcpy(t, d->driver, sizeof(d->driver)); break;
+	case DT_DMA:
+		err = get_uint(t, IA_DMA_USER, &v);
+		d->dma = (enum ia_dma_class)v;
+		break;
+	case DT_KPTR: err = get_uint(t, ~0ull, &d->kptr); break;
+	case DT_DOMAIN: err = get_uint(t, ~0ull, &d->domain); break;
 	}
 	return err;
 }
 
-static int decode_resv(const struct ia_tlv *in, struct ia_resv *r)
+static int resv_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
+	struct ia_resv *r = ctx;
 	int err = 0;
 
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		switch (t.tag) {
-		case RT_START: err = get_uint(&t, ~0ull, &r->start); break;
-		case RT_END: err = get_uint(&t, ~0ull, &r->end); break;
-		case RT_TYPE: ia_tlv_strcpy(&t, r->type, sizeof(r->type)); break;
-		}
+	switch (t->tag) {
+	case RT_START: err = get_uint(t, ~0ull, &r->start); break;
+	case RT_END: err = get_uint(t, ~0ull, &r->end); break;
+	case RT_TYPE: ia_tlv_strcpy(t, r->type, sizeof(r->type)); break;
 	}
 	return err;
 }
@@ -348,19 +146,22 @@ static int alloc_group(const struct ia_tlv *in, struct ia_group *g)
 	g->resv = nresv ? calloc(nresv, sizeof(*g->resv)) : NULL;
 	if ((ndevs && !g->devs) || (nresv && !g->resv))
 		return -ENOMEM;
+	g->devs_cap = ndevs;
+	g->resv_cap = nresv;
 	return 0;
 }
 
-static int decode_group_field(const struct ia_tlv *t, struct ia_group *g)
+static int group_field(const struct ia_tlv *t, void *ctx)
 {
+	struct ia_group *g = ctx;
 	__u64 v = 0;
 	int err = 0;
 
 	switch (t->tag) {
 	case GT_ID: err = get_uint(t, 0xffffffffull, &v); g->id = (int)(__s32)(__u32)v; break;
 	case GT_TYPE: ia_tlv_strcpy(t, g->type, sizeof(g->type)); break;
-	case GT_DEV: err = decode_dev(t, &g->devs[g->ndevs++]); break;
-	case GT_RESV: err = decode_resv(t, &g->resv[g->nresv++]); break;
+	case GT_DEV: err = ia_tlv_decode(t->val, t->len, dev_field, &g->devs[g->ndevs++]); break;
+	case GT_RESV: err = ia_tlv_decode(t->val, t->len, resv_field, &g->resv[g->nresv++]); break;
 	case GT_KPTR: err = get_uint(t, ~0ull, &g->kptr); break;
 	case GT_DOMAIN: err = get_uint(t, ~0ull, &g->domain); break;
 	case GT_DOMAIN_TYPE: err = get_uint(t, 0xffffffffull, &v); g->domain_type = (__u32)v; break;
@@ -377,33 +178,22 @@ static int decode_group_field(const struct ia_tlv *t, struct ia_group *g)
 
 static int decode_group(const struct ia_tlv *in, struct ia_group *g)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
 	int err;
 
 	g->domain_type = IA_NO_TYPE;
 	err = alloc_group(in, g);
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0)
-		err = decode_group_field(&t, g);
-	return err;
+	return err ? err : ia_tlv_decode(in->val, in->len, group_field, g);
 }
 
-static int decode_top(struct ia_model *m, const void *p, size_t len)
+static int model_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct ia_model *m = ctx;
 
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		if (t.tag == MT_GROUP)
-			err = decode_group(&t, &m->groups[m->ngroups++]);
-		else if (t.tag == MT_IOMMU && m->niommus < IA_MAX_IOMMUS)
-			ia_tlv_strcpy(&t, m->iommus[m->niommus++], IA_NAME_LEN);
-	}
-	return err;
+	if (t->tag == MT_GROUP)
+		return decode_group(t, &m->groups[m->ngroups++]);
+	if (t->tag == MT_IOMMU && m->niommus < IA_MAX_IOMMUS)
+		ia_tlv_strcpy(t, m->iommus[m->niommus++], IA_NAME_LEN);
+	return 0;
 }
 
 int ia_model_decode(const void *p, size_t len, struct ia_model *m)
@@ -421,8 +211,9 @@ int ia_model_decode(const void *p, size_t len, struct ia_model *m)
 		m->groups = calloc(ngroups, sizeof(*m->groups));
 		if (!m->groups)
 			return -ENOMEM;
+		m->groups_cap = ngroups;
 	}
-	err = decode_top(m, p, len);
+	err = ia_tlv_decode(p, len, model_field, m);
 	if (err)
 		ia_model_free(m);
 	return err;

@@ -49,14 +49,14 @@ void ia_prom_seconds(char *buf, size_t len, __u64 ns)
 		buf[--n] = '\0';
 }
 
-static void family(FILE *out, const char *name, const char *type, const char *help)
+static void emit_family(FILE *out, const char *name, const char *type, const char *help)
 {
 	fprintf(out, "# HELP iommu_audit_%s %s\n# TYPE iommu_audit_%s %s\n", name, help, name, type);
 }
 
 /* name{k="v",...,le="..."} value */
-static void sample_str(FILE *out, const char *name, const struct lbl *l, int n, const char *le,
-		       const char *value)
+static void emit_sample_str(FILE *out, const char *name, const struct lbl *l, int n, const char *le,
+			    const char *value)
 {
 	fprintf(out, "iommu_audit_%s", name);
 	if (n || le) {
@@ -73,12 +73,12 @@ static void sample_str(FILE *out, const char *name, const struct lbl *l, int n, 
 	fprintf(out, " %s\n", value);
 }
 
-static void sample(FILE *out, const char *name, const struct lbl *l, int n, unsigned long long v)
+static void emit_sample(FILE *out, const char *name, const struct lbl *l, int n, unsigned long long v)
 {
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "%llu", v);
-	sample_str(out, name, l, n, NULL, buf);
+	emit_sample_str(out, name, l, n, NULL, buf);
 }
 
 /* ---- ownership ---- */
@@ -88,12 +88,12 @@ static const char *group_domain_type(const struct ia_group *g)
 	return g->domain_type == IA_NO_TYPE ? "unknown" : ia_domain_type_name(g->domain_type);
 }
 
-static void groups(FILE *out, const struct ia_model *m)
+static void emit_groups(FILE *out, const struct ia_model *m)
 {
 	char id[16];
 
-	family(out, "group_info", "gauge",
-	       "An IOMMU group: default domain type, current domain type, owner kind, DMA class, verdict.");
+	emit_family(out, "group_info", "gauge",
+		    "An IOMMU group: default domain type, current domain type, owner kind, DMA class, verdict.");
 	for (size_t i = 0; i < m->ngroups; i++) {
 		const struct ia_group *g = &m->groups[i];
 		struct lbl l[] = { { "group", id },
@@ -104,22 +104,22 @@ static void groups(FILE *out, const struct ia_model *m)
 				   { "verdict", ia_verdict_name(ia_group_verdict(g)) } };
 
 		snprintf(id, sizeof(id), "%d", g->id);
-		sample(out, "group_info", l, 6, 1);
+		emit_sample(out, "group_info", l, 6, 1);
 	}
-	family(out, "group_owners", "gauge", "The group's DMA owner count (owner_cnt) as events showed it.");
+	emit_family(out, "group_owners", "gauge", "The group's DMA owner count (owner_cnt) as events showed it.");
 	for (size_t i = 0; i < m->ngroups; i++) {
 		struct lbl l[] = { { "group", id } };
 
 		snprintf(id, sizeof(id), "%d", m->groups[i].id);
-		sample(out, "group_owners", l, 1, m->groups[i].owner_cnt);
+		emit_sample(out, "group_owners", l, 1, m->groups[i].owner_cnt);
 	}
 }
 
-static void devices(FILE *out, const struct ia_model *m)
+static void emit_devices(FILE *out, const struct ia_model *m)
 {
 	char id[16];
 
-	family(out, "device_info", "gauge", "A device in an IOMMU group: its bound driver and DMA class.");
+	emit_family(out, "device_info", "gauge", "A device in an IOMMU group: its bound driver and DMA class.");
 	for (size_t i = 0; i < m->ngroups; i++) {
 		const struct ia_group *g = &m->groups[i];
 
@@ -131,14 +131,14 @@ static void devices(FILE *out, const struct ia_model *m)
 					   { "driver", d->driver[0] ? d->driver : "none" },
 					   { "dma", ia_dma_class_name(d->dma) } };
 
-			sample(out, "device_info", l, 4, 1);
+			emit_sample(out, "device_info", l, 4, 1);
 		}
 	}
 }
 
 /* ---- calls by result ---- */
 
-static void hook_results(FILE *out, const struct ia_calls *c, unsigned int hook)
+static void emit_hook_results(FILE *out, const struct ia_calls *c, unsigned int hook)
 {
 	const char *hname = ia_hook_name(hook);
 	__u64 failed = 0, other = 0;
@@ -155,27 +155,27 @@ static void hook_results(FILE *out, const struct ia_calls *c, unsigned int hook)
 			other += e->n;
 			continue;
 		}
-		sample(out, "calls_total", (struct lbl[]){ { "hook", hname }, { "result", name } }, 2, e->n);
+		emit_sample(out, "calls_total", (struct lbl[]){ { "hook", hname }, { "result", name } }, 2, e->n);
 	}
 	if (other)
-		sample(out, "calls_total", (struct lbl[]){ { "hook", hname }, { "result", "other" } }, 2, other);
-	sample(out, "calls_total", (struct lbl[]){ { "hook", hname }, { "result", "ok" } }, 2,
-	       c->exits[hook] - failed);
+		emit_sample(out, "calls_total", (struct lbl[]){ { "hook", hname }, { "result", "other" } }, 2, other);
+	emit_sample(out, "calls_total", (struct lbl[]){ { "hook", hname }, { "result", "ok" } }, 2,
+		    c->exits[hook] - failed);
 }
 
-static void calls(FILE *out, const struct ia_calls *c)
+static void emit_calls(FILE *out, const struct ia_calls *c)
 {
 	if (!c)
 		return;
-	family(out, "calls_total", "counter",
-	       "Returns of attach, claim, bind and probe calls, by hook and result (ok or the errno name).");
+	emit_family(out, "calls_total", "counter",
+		    "Returns of attach, claim, bind and probe calls, by hook and result (ok or the errno name).");
 	for (size_t i = 0; i < sizeof(result_hooks) / sizeof(result_hooks[0]); i++)
-		hook_results(out, c, result_hooks[i]);
+		emit_hook_results(out, c, result_hooks[i]);
 }
 
 /* ---- findings ---- */
 
-static void findings(FILE *out, const struct ia_engine *e)
+static void emit_findings(FILE *out, const struct ia_engine *e)
 {
 	__u64 n[IA_RULE_MAX] = { 0 }, retries[IA_RULE_MAX] = { 0 };
 
@@ -187,15 +187,15 @@ static void findings(FILE *out, const struct ia_engine *e)
 		n[f->rule]++;
 		retries[f->rule] += f->retries;
 	}
-	family(out, "findings_total", "counter", "Findings raised, by rule.");
+	emit_family(out, "findings_total", "counter", "Findings raised, by rule.");
 	for (int r = IA_RULE_NONE + 1; r < IA_RULE_MAX; r++)
-		sample(out, "findings_total", (struct lbl[]){ { "rule", ia_rule_name((enum ia_rule)r) } }, 1, n[r]);
-	family(out, "soft_failure_retries_total", "counter",
-	       "Failed attaches of an incompatible domain before another domain attached (soft-failure) or never did (soft-failure-unresolved).");
-	sample(out, "soft_failure_retries_total", (struct lbl[]){ { "rule", "soft-failure" } }, 1,
-	       retries[IA_RULE_SOFT_FAILURE]);
-	sample(out, "soft_failure_retries_total", (struct lbl[]){ { "rule", "soft-failure-unresolved" } }, 1,
-	       retries[IA_RULE_SOFT_UNRESOLVED]);
+		emit_sample(out, "findings_total", (struct lbl[]){ { "rule", ia_rule_name((enum ia_rule)r) } }, 1, n[r]);
+	emit_family(out, "soft_failure_retries_total", "counter",
+		    "Failed attaches of an incompatible domain before another domain attached (soft-failure) or never did (soft-failure-unresolved).");
+	emit_sample(out, "soft_failure_retries_total", (struct lbl[]){ { "rule", "soft-failure" } }, 1,
+		    retries[IA_RULE_SOFT_FAILURE]);
+	emit_sample(out, "soft_failure_retries_total", (struct lbl[]){ { "rule", "soft-failure-unresolved" } }, 1,
+		    retries[IA_RULE_SOFT_UNRESOLVED]);
 }
 
 /* ---- histograms ---- */
@@ -205,7 +205,7 @@ static void findings(FILE *out, const struct ia_engine *e)
  * ns, so le is 2^(b+1) ns; the last bucket holds everything above and goes to
  * +Inf only. _count is the +Inf bucket, _sum the summed latency in seconds.
  */
-static void hist_rows(FILE *out, const char *name, const struct lbl *l, int n, const struct ia_hist *h)
+static void emit_hist_rows(FILE *out, const char *name, const struct lbl *l, int n, const struct ia_hist *h)
 {
 	char bname[96], le[32], v[32];
 	__u64 cum = 0;
@@ -215,16 +215,16 @@ static void hist_rows(FILE *out, const char *name, const struct lbl *l, int n, c
 		cum += h->buckets[b];
 		ia_prom_seconds(le, sizeof(le), 1ull << (b + 1));
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)cum);
-		sample_str(out, bname, l, n, le, v);
+		emit_sample_str(out, bname, l, n, le, v);
 	}
 	cum += h->buckets[IA_HIST_BUCKETS - 1];
 	snprintf(v, sizeof(v), "%llu", (unsigned long long)cum);
-	sample_str(out, bname, l, n, "+Inf", v);
+	emit_sample_str(out, bname, l, n, "+Inf", v);
 	ia_prom_seconds(v, sizeof(v), h->sum_ns);
 	snprintf(bname, sizeof(bname), "%s_sum", name);
-	sample_str(out, bname, l, n, NULL, v);
+	emit_sample_str(out, bname, l, n, NULL, v);
 	snprintf(bname, sizeof(bname), "%s_count", name);
-	sample(out, bname, l, n, cum);
+	emit_sample(out, bname, l, n, cum);
 }
 
 /* One map/unmap row: an operation on a group, its domains summed. */
@@ -292,7 +292,7 @@ static void op_group_labels(const struct op_group *r, char *id, size_t len, stru
 	l[1] = (struct lbl){ "group", id };
 }
 
-static int maps(FILE *out, const struct ia_kstats *k, const struct ia_model *m, const struct ia_calls *c)
+static int emit_maps(FILE *out, const struct ia_kstats *k, const struct ia_model *m, const struct ia_calls *c)
 {
 	struct op_group *rows;
 	struct lbl l[2];
@@ -302,62 +302,62 @@ static int maps(FILE *out, const struct ia_kstats *k, const struct ia_model *m, 
 
 	if (err || !n)
 		return err;
-	family(out, "map_latency_seconds", "histogram",
-	       "Latency of iommu_map/iommu_unmap/iommu_map_sg/iommu_unmap_fast, by operation and IOMMU group (domains summed).");
+	emit_family(out, "map_latency_seconds", "histogram",
+		    "Latency of iommu_map/iommu_unmap/iommu_map_sg/iommu_unmap_fast, by operation and IOMMU group (domains summed).");
 	for (size_t i = 0; i < n; i++) {
 		op_group_labels(&rows[i], id, sizeof(id), l);
-		hist_rows(out, "map_latency_seconds", l, 2, &rows[i].h);
+		emit_hist_rows(out, "map_latency_seconds", l, 2, &rows[i].h);
 	}
-	family(out, "map_errors_total", "counter", "Failed map/unmap calls, by operation and IOMMU group.");
+	emit_family(out, "map_errors_total", "counter", "Failed map/unmap calls, by operation and IOMMU group.");
 	for (size_t i = 0; i < n; i++) {
 		op_group_labels(&rows[i], id, sizeof(id), l);
-		sample(out, "map_errors_total", l, 2, rows[i].h.errors);
+		emit_sample(out, "map_errors_total", l, 2, rows[i].h.errors);
 	}
-	family(out, "map_bytes_total", "counter", "Bytes mapped or unmapped as the calls reported, by operation and IOMMU group.");
+	emit_family(out, "map_bytes_total", "counter", "Bytes mapped or unmapped as the calls reported, by operation and IOMMU group.");
 	for (size_t i = 0; i < n; i++) {
 		op_group_labels(&rows[i], id, sizeof(id), l);
-		sample(out, "map_bytes_total", l, 2, rows[i].h.bytes);
+		emit_sample(out, "map_bytes_total", l, 2, rows[i].h.bytes);
 	}
 	free(rows);
 	return 0;
 }
 
-static void ioctls(FILE *out, const struct ia_kstats *k)
+static void emit_ioctls(FILE *out, const struct ia_kstats *k)
 {
 	char name[16];
 
 	if (!k->nioctls)
 		return;
-	family(out, "ioctl_calls_total", "counter", "iommufd ioctls, by command.");
+	emit_family(out, "ioctl_calls_total", "counter", "iommufd ioctls, by command.");
 	for (size_t i = 0; i < k->nioctls; i++)
-		sample(out, "ioctl_calls_total",
-		       (struct lbl[]){ { "cmd", ia_ioctl_nr_name(k->ioctls[i].nr, name, sizeof(name)) } }, 1,
-		       k->ioctls[i].h.calls);
-	family(out, "ioctl_errors_total", "counter", "iommufd ioctls that returned an error, by command.");
+		emit_sample(out, "ioctl_calls_total",
+			    (struct lbl[]){ { "cmd", ia_ioctl_nr_name(k->ioctls[i].nr, name, sizeof(name)) } }, 1,
+			    k->ioctls[i].h.calls);
+	emit_family(out, "ioctl_errors_total", "counter", "iommufd ioctls that returned an error, by command.");
 	for (size_t i = 0; i < k->nioctls; i++)
-		sample(out, "ioctl_errors_total",
-		       (struct lbl[]){ { "cmd", ia_ioctl_nr_name(k->ioctls[i].nr, name, sizeof(name)) } }, 1,
-		       k->ioctls[i].h.errors);
-	family(out, "ioctl_latency_seconds", "histogram", "Latency of iommufd ioctls, by command.");
+		emit_sample(out, "ioctl_errors_total",
+			    (struct lbl[]){ { "cmd", ia_ioctl_nr_name(k->ioctls[i].nr, name, sizeof(name)) } }, 1,
+			    k->ioctls[i].h.errors);
+	emit_family(out, "ioctl_latency_seconds", "histogram", "Latency of iommufd ioctls, by command.");
 	for (size_t i = 0; i < k->nioctls; i++)
-		hist_rows(out, "ioctl_latency_seconds",
-			  (struct lbl[]){ { "cmd", ia_ioctl_nr_name(k->ioctls[i].nr, name, sizeof(name)) } }, 1,
-			  &k->ioctls[i].h);
+		emit_hist_rows(out, "ioctl_latency_seconds",
+			       (struct lbl[]){ { "cmd", ia_ioctl_nr_name(k->ioctls[i].nr, name, sizeof(name)) } }, 1,
+			       &k->ioctls[i].h);
 }
 
-static void faults(FILE *out, const struct ia_kstats *k)
+static void emit_faults(FILE *out, const struct ia_kstats *k)
 {
 	if (!k->nfaults)
 		return;
-	family(out, "page_faults_total", "counter", "iommu:io_page_fault events, by device.");
+	emit_family(out, "page_faults_total", "counter", "iommu:io_page_fault events, by device.");
 	for (size_t i = 0; i < k->nfaults; i++)
-		sample(out, "page_faults_total", (struct lbl[]){ { "device", k->faults[i].dev } }, 1,
-		       k->faults[i].n);
+		emit_sample(out, "page_faults_total", (struct lbl[]){ { "device", k->faults[i].dev } }, 1,
+			    k->faults[i].n);
 }
 
 /* ---- the run ---- */
 
-static void ring_buffer(FILE *out, const struct ia_run_counts *c)
+static void emit_ring_buffer(FILE *out, const struct ia_run_counts *c)
 {
 	__u64 submitted, drops;
 
@@ -370,36 +370,36 @@ static void ring_buffer(FILE *out, const struct ia_run_counts *c)
 	} else {
 		return; /* not known: no sample rather than a wrong zero */
 	}
-	family(out, "ring_buffer_submitted_total", "counter", "Records the probes submitted to the ring buffer.");
-	sample(out, "ring_buffer_submitted_total", NULL, 0, submitted);
-	family(out, "ring_buffer_drops_total", "counter", "Records lost: failed ring-buffer reservations.");
-	sample(out, "ring_buffer_drops_total", NULL, 0, drops);
+	emit_family(out, "ring_buffer_submitted_total", "counter", "Records the probes submitted to the ring buffer.");
+	emit_sample(out, "ring_buffer_submitted_total", NULL, 0, submitted);
+	emit_family(out, "ring_buffer_drops_total", "counter", "Records lost: failed ring-buffer reservations.");
+	emit_sample(out, "ring_buffer_drops_total", NULL, 0, drops);
 }
 
-static void records(FILE *out, const struct ia_engine *e)
+static void emit_records(FILE *out, const struct ia_engine *e)
 {
-	family(out, "records_total", "counter", "Records the engine consumed.");
-	sample(out, "records_total", NULL, 0, e->stats.records);
-	family(out, "records_malformed_total", "counter", "Records of a wrong size, type or hook.");
-	sample(out, "records_malformed_total", NULL, 0, e->stats.bad_records);
-	family(out, "unpaired_exits_total", "counter", "Exit records without their entry.");
-	sample(out, "unpaired_exits_total", NULL, 0, e->stats.unpaired_exits);
-	family(out, "iommufd_contexts_open", "gauge", "iommufd contexts open.");
-	sample(out, "iommufd_contexts_open", NULL, 0, e->nctxs);
-	family(out, "iommufd_contexts_closed_total", "counter", "iommufd contexts closed.");
-	sample(out, "iommufd_contexts_closed_total", NULL, 0, e->ctxs_closed);
+	emit_family(out, "records_total", "counter", "Records the engine consumed.");
+	emit_sample(out, "records_total", NULL, 0, e->stats.records);
+	emit_family(out, "records_malformed_total", "counter", "Records of a wrong size, type or hook.");
+	emit_sample(out, "records_malformed_total", NULL, 0, e->stats.bad_records);
+	emit_family(out, "unpaired_exits_total", "counter", "Exit records without their entry.");
+	emit_sample(out, "unpaired_exits_total", NULL, 0, e->stats.unpaired_exits);
+	emit_family(out, "iommufd_contexts_open", "gauge", "iommufd contexts open.");
+	emit_sample(out, "iommufd_contexts_open", NULL, 0, e->nctxs);
+	emit_family(out, "iommufd_contexts_closed_total", "counter", "iommufd contexts closed.");
+	emit_sample(out, "iommufd_contexts_closed_total", NULL, 0, e->ctxs_closed);
 }
 
-static void probes(FILE *out, const struct ia_trace_probe *p, int n)
+static void emit_probes(FILE *out, const struct ia_trace_probe *p, int n)
 {
 	if (!p || n <= 0)
 		return;
-	family(out, "probe_attached", "gauge", "1 when the hook's probe attached (via: how), 0 when not (via=\"none\").");
+	emit_family(out, "probe_attached", "gauge", "1 when the hook's probe attached (via: how), 0 when not (via=\"none\").");
 	for (int i = 0; i < n; i++) {
 		struct lbl l[] = { { "hook", ia_hook_name(p[i].hook) },
 				   { "via", ia_via_name((enum ia_via)p[i].via) } };
 
-		sample(out, "probe_attached", l, 2, p[i].via != IA_VIA_NONE);
+		emit_sample(out, "probe_attached", l, 2, p[i].via != IA_VIA_NONE);
 	}
 }
 
@@ -408,18 +408,18 @@ int ia_prom_write(FILE *out, const struct ia_prom_src *s)
 	const struct ia_kstats *k = s->counts ? s->counts->kstats : NULL;
 	int err = 0;
 
-	groups(out, &s->engine->model);
-	devices(out, &s->engine->model);
-	calls(out, s->calls);
-	findings(out, s->engine);
+	emit_groups(out, &s->engine->model);
+	emit_devices(out, &s->engine->model);
+	emit_calls(out, s->calls);
+	emit_findings(out, s->engine);
 	if (k) {
-		err = maps(out, k, &s->engine->model, s->calls);
-		ioctls(out, k);
-		faults(out, k);
+		err = emit_maps(out, k, &s->engine->model, s->calls);
+		emit_ioctls(out, k);
+		emit_faults(out, k);
 	}
-	ring_buffer(out, s->counts);
-	records(out, s->engine);
-	probes(out, s->probes, s->nprobes);
+	emit_ring_buffer(out, s->counts);
+	emit_records(out, s->engine);
+	emit_probes(out, s->probes, s->nprobes);
 	if (!err && ferror(out))
 		err = -EIO;
 	return err;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "hooks.h"
 #include "probes.h"
 #include "replay.h"
@@ -164,15 +165,11 @@ static int merge_errnos(struct ia_diff *d, const struct ia_replay *a, const stru
 /* The row for (ioctl, id), added when missing; NULL without memory. */
 static struct ia_diff_latency *lat_row(struct ia_diff *d, bool ioctl, __u32 id)
 {
-	struct ia_diff_latency *grown;
-
 	for (size_t i = 0; i < d->nlat; i++)
 		if (d->lat[i].ioctl == ioctl && d->lat[i].id == id)
 			return &d->lat[i];
-	grown = realloc(d->lat, (d->nlat + 1) * sizeof(*d->lat));
-	if (!grown)
+	if (ia_grow((void **)&d->lat, &d->lat_cap, d->nlat + 1, sizeof(*d->lat)))
 		return NULL;
-	d->lat = grown;
 	memset(&d->lat[d->nlat], 0, sizeof(d->lat[0]));
 	d->lat[d->nlat].ioctl = ioctl;
 	d->lat[d->nlat].id = id;

@@ -1,27 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The engine's rules: findings from paired records. Pure like the engine.
- * Each rule cites the kernel behaviour it relies on (kernel-notes §1-§3).
+ * Each rule cites the kernel function whose behaviour it relies on: in
+ * drivers/base/dd.c (really_probe), drivers/iommu/iommu.c (the DMA
+ * ownership API, the attach paths, and the -EINVAL contract of attach since
+ * v6.2: commit 00208852d351 "iommu: Add return value rules to attach_dev op
+ * and APIs"), drivers/iommu/iommufd/ and drivers/vfio/vfio_iommu_type1.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine.h"
+#include "grow.h"
 #include "hooks.h"
 
 #ifndef EMEDIUMTYPE
 #define EMEDIUMTYPE 124
 #endif
 
-static struct ia_finding *emit(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
-			       int group_id, __u64 ts)
+/* A new finding of rule r, filled by the caller; NULL without memory. */
+static struct ia_finding *raise_finding(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
+					int group_id, __u64 ts)
 {
-	struct ia_finding *f = realloc(e->findings, (e->nfindings + 1) * sizeof(*f));
+	struct ia_finding *f;
 
-	if (!f)
+	if (ia_grow((void **)&e->findings, &e->findings_cap, e->nfindings + 1, sizeof(*e->findings)))
 		return NULL; /* the finding is lost; the engine goes on */
-	e->findings = f;
 	f = &e->findings[e->nfindings++];
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
@@ -111,7 +116,7 @@ static void check_viability(struct ia_engine *e, struct ia_group *g, __u64 seq)
 	if (g->violation_flagged)
 		return;
 	g->violation_flagged = true;
-	f = emit(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, e->last_ts);
+	f = raise_finding(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, e->last_ts);
 	if (!f)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++)
@@ -140,7 +145,7 @@ static void bind_refused(struct ia_engine *e, const struct ia_frame *probe, long
 {
 	const struct ia_event *en = &probe->enter;
 	struct ia_group *g = group_of(e, en->group_id);
-	struct ia_finding *f = emit(e, IA_RULE_BIND_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, IA_RULE_BIND_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
 
 	if (!f)
 		return;
@@ -165,7 +170,7 @@ static void claim_refused(struct ia_engine *e, const struct ia_frame *fr, long e
 {
 	const struct ia_event *en = &fr->enter;
 	struct ia_group *g = group_of(e, en->group_id);
-	struct ia_finding *f = emit(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
 	char holders[96] = "";
 
 	if (!f)
@@ -205,10 +210,8 @@ static void probe_missed(struct ia_engine *e, const struct ia_frame *fr, long re
 
 	if (ret != -ENODEV || e->model.niommus < 2 || !fr->enter.dev_name[0])
 		return;
-	m = realloc(e->misses, (e->nmisses + 1) * sizeof(*m));
-	if (!m)
+	if (ia_grow((void **)&e->misses, &e->misses_cap, e->nmisses + 1, sizeof(*e->misses)))
 		return;
-	e->misses = m;
 	m = &e->misses[e->nmisses++];
 	ia_strlcpy(m->dev, fr->enter.dev_name, sizeof(m->dev));
 	m->seq = seq;
@@ -227,7 +230,7 @@ static void bind_after_miss(struct ia_engine *e, const struct ia_frame *fr, long
 			break;
 	if (i == e->nmisses)
 		return;
-	f = emit(e, IA_RULE_MULTI_DRIVER_PROBE, IA_SEV_WARNING, fr->enter.group_id, e->last_ts);
+	f = raise_finding(e, IA_RULE_MULTI_DRIVER_PROBE, IA_SEV_WARNING, fr->enter.group_id, e->last_ts);
 	if (f) {
 		iommu_list(&e->model, drivers, sizeof(drivers));
 		f->err = err;
@@ -257,7 +260,7 @@ static void owner_mismatch(struct ia_engine *e, const struct ia_frame *fr, long 
 
 	if (ret != -EINVAL || !en->dom_owner || !en->dev_ops || en->dom_owner == en->dev_ops)
 		return;
-	f = emit(e, IA_RULE_MULTI_DRIVER_DOMAIN, IA_SEV_WARNING, en->group_id, e->last_ts);
+	f = raise_finding(e, IA_RULE_MULTI_DRIVER_DOMAIN, IA_SEV_WARNING, en->group_id, e->last_ts);
 	if (!f)
 		return;
 	f->err = ret;
@@ -293,10 +296,8 @@ static void soft_add(struct ia_engine *e, const struct ia_event *en, long ret, _
 	struct ia_soft_pending *p = pending(e, en->dev_name);
 
 	if (!p) {
-		p = realloc(e->soft, (e->nsoft + 1) * sizeof(*p));
-		if (!p)
+		if (ia_grow((void **)&e->soft, &e->soft_cap, e->nsoft + 1, sizeof(*e->soft)))
 			return;
-		e->soft = p;
 		p = &e->soft[e->nsoft++];
 		memset(p, 0, sizeof(*p));
 		ia_strlcpy(p->dev, en->dev_name, sizeof(p->dev));
@@ -314,8 +315,8 @@ static void soft_add(struct ia_engine *e, const struct ia_event *en, long ret, _
 static struct ia_finding *soft_finding(struct ia_engine *e, const struct ia_soft_pending *p,
 				       enum ia_rule r)
 {
-	struct ia_finding *f = emit(e, r, r == IA_RULE_SOFT_FAILURE ? IA_SEV_INFO : IA_SEV_WARNING,
-				    p->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, r, r == IA_RULE_SOFT_FAILURE ? IA_SEV_INFO : IA_SEV_WARNING,
+					     p->group_id, e->last_ts);
 
 	if (!f)
 		return NULL;
@@ -365,7 +366,7 @@ static void soft_unresolved(struct ia_engine *e, struct ia_soft_pending *p, cons
 static void hard_failure(struct ia_engine *e, const struct ia_frame *fr, long ret, __u64 seq)
 {
 	const struct ia_event *en = &fr->enter;
-	struct ia_finding *f = emit(e, IA_RULE_HARD_FAILURE, IA_SEV_ERROR, en->group_id, e->last_ts);
+	struct ia_finding *f = raise_finding(e, IA_RULE_HARD_FAILURE, IA_SEV_ERROR, en->group_id, e->last_ts);
 	char a[32];
 
 	if (!f)
@@ -495,7 +496,7 @@ static void check_split(struct ia_engine *e, int group_id, __u64 seq)
 	if (g->split_flagged)
 		return;
 	g->split_flagged = true;
-	f = emit(e, IA_RULE_SPLIT_GROUP, IA_SEV_ERROR, g->id, e->last_ts);
+	f = raise_finding(e, IA_RULE_SPLIT_GROUP, IA_SEV_ERROR, g->id, e->last_ts);
 	if (!f)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++)
@@ -514,7 +515,7 @@ static void release_unbalanced(struct ia_engine *e, const struct ia_event *ev, _
 
 	if (!(ev->flags & IA_F_OWNER_KNOWN) || ev->owner_cnt != 0 || ev->group_id < 0)
 		return;
-	f = emit(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, ev->group_id, ev->ts_ns);
+	f = raise_finding(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, ev->group_id, ev->ts_ns);
 	if (!f)
 		return;
 	ia_finding_add_dev(f, ev->dev_name);
@@ -532,7 +533,7 @@ static void owner_gone(struct ia_engine *e, const struct ia_frame *fr, __u64 seq
 
 		if (!fr->enter.owner || g->owner != fr->enter.owner || !g->owner_cnt)
 			continue;
-		f = emit(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, g->id, e->last_ts);
+		f = raise_finding(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, g->id, e->last_ts);
 		if (!f)
 			continue;
 		ia_finding_add_evidence(f, fr->seq);

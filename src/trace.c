@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "grow.h"
 #include "ksyms.h"
 #include "clock.h"
 #include "probes.h"
@@ -224,8 +225,11 @@ static int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-/* One buffer, one write(2): a failure leaves (after the truncate) whole frames only. */
-static int emit(struct ia_trace_writer *w, const struct ia_buf *b)
+/*
+ * Append b (the preamble, or a whole frame) to the recording with one
+ * write(2): a failure leaves (after the truncate) whole frames only.
+ */
+static int append_to_recording(struct ia_trace_writer *w, const struct ia_buf *b)
 {
 	int err = write_all(w->fd, b->data, b->len);
 
@@ -255,7 +259,7 @@ static int write_frame(struct ia_trace_writer *w, unsigned int type, __u32 count
 		w->err = err;
 		return err;
 	}
-	err = emit(w, &w->frame);
+	err = append_to_recording(w, &w->frame);
 	if (!err)
 		w->seq++;
 	return err;
@@ -303,7 +307,7 @@ static int write_start(struct ia_trace_writer *w, const struct ia_trace_info *in
 
 	ia_buf_init(&b);
 	ia_trace_put_preamble(&b, IA_TRACE_FORMAT, IA_ABI_VERSION, HOST_FLAGS);
-	err = b.err ?: emit(w, &b);
+	err = b.err ?: append_to_recording(w, &b);
 	ia_buf_reset(&b);
 	ia_trace_encode_header(&b, info, m);
 	if (!err)
@@ -487,7 +491,7 @@ struct ia_trace_reader {
 	size_t pos;	    /* next entry of an EVENTS frame in raw */
 	bool in_events;
 	struct ia_ksym_addr *syms; /* sorted by address */
-	size_t nsyms;
+	size_t nsyms, syms_cap;
 	struct ia_kstats kstats;   /* the last HIST frame's */
 	struct ia_trace_status st;
 };
@@ -663,11 +667,28 @@ static int cmp_sym(const void *a, const void *b)
 	return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
+/* An ST_SYM entry appended to r's symbols (sized beforehand); -EBADMSG when too short. */
+static int sym_field(const struct ia_tlv *t, void *ctx)
+{
+	struct ia_trace_reader *r = ctx;
+	struct ia_ksym_addr *s;
+	struct ia_tlv name;
+
+	if (t->tag != ST_SYM)
+		return 0;
+	if (t->len < 8)
+		return -EBADMSG;
+	s = &r->syms[r->nsyms++];
+	s->addr = ia_get_le64(t->val);
+	name = *t;
+	name.val += 8;
+	name.len -= 8;
+	ia_tlv_strcpy(&name, s->name, sizeof(s->name));
+	return 0;
+}
+
 static int add_syms(struct ia_trace_reader *r, const struct frame *f)
 {
-	struct ia_ksym_addr *s;
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
 	size_t n;
 
 	if (ia_tlv_count(r->raw.data, r->raw.len, ST_SYM, &n))
@@ -676,44 +697,31 @@ static int add_syms(struct ia_trace_reader *r, const struct frame *f)
 		return stop(r, IA_TRACE_CORRUPT, "frame %u: more than %u symbols", f->seq, IA_TRACE_MAX_SYMS);
 	if (!n)
 		return 0;
-	s = realloc(r->syms, (r->nsyms + n) * sizeof(*s));
-	if (!s)
+	if (ia_grow((void **)&r->syms, &r->syms_cap, r->nsyms + n, sizeof(*r->syms)))
 		return stop(r, IA_TRACE_FAILED, "out of memory");
-	r->syms = s;
-	ia_tlv_cur_init(&c, r->raw.data, r->raw.len);
-	while (ia_tlv_next(&c, &t) > 0) {
-		if (t.tag != ST_SYM)
-			continue;
-		if (t.len < 8)
-			return stop(r, IA_TRACE_CORRUPT, "frame %u: malformed symbol", f->seq);
-		s = &r->syms[r->nsyms++];
-		s->addr = ia_get_le64(t.val);
-		t.val += 8;
-		t.len -= 8;
-		ia_tlv_strcpy(&t, s->name, sizeof(s->name));
-	}
+	if (ia_tlv_decode(r->raw.data, r->raw.len, sym_field, r))
+		return stop(r, IA_TRACE_CORRUPT, "frame %u: malformed symbol", f->seq);
 	qsort(r->syms, r->nsyms, sizeof(*r->syms), cmp_sym);
 	return 0;
 }
 
+static int end_field(const struct ia_tlv *t, void *ctx)
+{
+	struct ia_trace_end *e = ctx;
+
+	switch (t->tag) {
+	case ET_RECORDS: return ia_tlv_uint(t, &e->records);
+	case ET_STOP_NS: return ia_tlv_uint(t, &e->stop_ns);
+	case ET_SUBMITTED: e->have_counters = true; return ia_tlv_uint(t, &e->submitted);
+	case ET_DROPS: e->have_counters = true; return ia_tlv_uint(t, &e->drops);
+	default: return 0;
+	}
+}
+
 static int decode_end(const void *p, size_t len, struct ia_trace_end *e)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
-
 	memset(e, 0, sizeof(*e));
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		switch (t.tag) {
-		case ET_RECORDS: err = ia_tlv_uint(&t, &e->records); break;
-		case ET_STOP_NS: err = ia_tlv_uint(&t, &e->stop_ns); break;
-		case ET_SUBMITTED: err = ia_tlv_uint(&t, &e->submitted); e->have_counters = true; break;
-		case ET_DROPS: err = ia_tlv_uint(&t, &e->drops); e->have_counters = true; break;
-		default: err = 0; break;
-		}
-	}
-	return err;
+	return ia_tlv_decode(p, len, end_field, e);
 }
 
 static int read_end(struct ia_trace_reader *r, const struct frame *f)
@@ -924,30 +932,38 @@ static int check_preamble(const __u8 *p, size_t have, struct ia_trace_info *info
 	return 0;
 }
 
-static int decode_probe(const struct ia_tlv *in, struct ia_trace_probe *p)
+static int probe_field(const struct ia_tlv *t, void *ctx)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct ia_trace_probe *p = ctx;
 	__u64 v = 0;
+	int err = 0;
 
-	memset(p, 0, sizeof(*p));
-	ia_tlv_cur_init(&c, in->val, in->len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0) {
-		err = 0;
-		switch (t.tag) {
-		case PT_HOOK: err = ia_tlv_uint(&t, &v); p->hook = (__u16)v; break;
-		case PT_VIA: err = ia_tlv_uint(&t, &v); p->via = (__u8)v; break;
-		case PT_ERR: err = ia_tlv_uint(&t, &v); p->err = (__s32)(__u32)v; break;
-		case PT_TARGET: ia_tlv_strcpy(&t, p->target, sizeof(p->target)); break;
-		case PT_WHY: ia_tlv_strcpy(&t, p->why, sizeof(p->why)); break;
-		}
+	switch (t->tag) {
+	case PT_HOOK: err = ia_tlv_uint(t, &v); p->hook = (__u16)v; break;
+	case PT_VIA: err = ia_tlv_uint(t, &v); p->via = (__u8)v; break;
+	case PT_ERR: err = ia_tlv_uint(t, &v); p->err = (__s32)(__u32)v; break;
+	case PT_TARGET: ia_tlv_strcpy(t, p->target, sizeof(p->target)); break;
+	case PT_WHY: ia_tlv_strcpy(t, p->why, sizeof(p->why)); break;
 	}
 	return err;
 }
 
-static int decode_header_field(const struct ia_tlv *t, struct ia_trace_info *info, struct ia_model *m)
+static int decode_probe(const struct ia_tlv *in, struct ia_trace_probe *p)
 {
+	memset(p, 0, sizeof(*p));
+	return ia_tlv_decode(in->val, in->len, probe_field, p);
+}
+
+/* What the HEADER frame decodes into. */
+struct header {
+	struct ia_trace_info *info;
+	struct ia_model *m;
+};
+
+static int header_field(const struct ia_tlv *t, void *ctx)
+{
+	const struct header *h = ctx;
+	struct ia_trace_info *info = h->info;
 	__u64 v = 0;
 	int err = 0;
 
@@ -964,8 +980,8 @@ static int decode_header_field(const struct ia_tlv *t, struct ia_trace_info *inf
 			err = decode_probe(t, &info->probes[info->nprobes++]);
 		break;
 	case HT_MODEL:
-		ia_model_free(m);
-		err = ia_model_decode(t->val, t->len, m);
+		ia_model_free(h->m);
+		err = ia_model_decode(t->val, t->len, h->m);
 		break;
 	}
 	return err;
@@ -973,14 +989,9 @@ static int decode_header_field(const struct ia_tlv *t, struct ia_trace_info *inf
 
 static int decode_header(const void *p, size_t len, struct ia_trace_info *info, struct ia_model *m)
 {
-	struct ia_tlv_cur c;
-	struct ia_tlv t;
-	int err = 0;
+	struct header h = { info, m };
 
-	ia_tlv_cur_init(&c, p, len);
-	while (!err && (err = ia_tlv_next(&c, &t)) > 0)
-		err = decode_header_field(&t, info, m);
-	return err;
+	return ia_tlv_decode(p, len, header_field, &h);
 }
 
 static int read_header(struct ia_trace_reader *r, struct ia_trace_info *info, struct ia_model *m,

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Each rule fed the event stream a real kernel produces for it (the call
- * chains of kernel-notes §1-§3 and the guest scenarios), and the streams
- * that must not raise anything (reverts, vfio type1's domain reuse).
+ * chains of really_probe, the DMA ownership API and the attach paths of
+ * drivers/iommu/iommu.c, the retries of iommufd_device_auto_get_domain in
+ * drivers/iommu/iommufd/device.c and of vfio_iommu_type1_attach_group, and
+ * the guest scenarios), and the streams that must not raise anything
+ * (reverts, vfio type1's domain reuse).
  */
 #include <errno.h>
 #include <string.h>

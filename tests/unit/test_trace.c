@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include "engine.h"
 #include "event_out.h"
+#include "grow.h"
 #include "hooks.h"
 #include "ksyms.h"
 #include "probes.h"
@@ -38,10 +39,8 @@ static void collect(void *ctx, const struct ia_event *ev)
 {
 	struct events *e = ctx;
 
-	if (e->n == e->cap) {
-		e->cap = e->cap ? 2 * e->cap : 64;
-		e->ev = realloc(e->ev, e->cap * sizeof(*ev));
-	}
+	if (ia_grow((void **)&e->ev, &e->cap, e->n + 1, sizeof(*e->ev)))
+		abort();
 	e->ev[e->n++] = *ev;
 }
 
