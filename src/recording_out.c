@@ -60,7 +60,6 @@ void ia_recording_print_header_text(FILE *out, const char *path, const struct ia
 
 void ia_recording_print_header_json(struct ia_json *j, const char *path, const struct ia_trace_info *info)
 {
-
 	ia_json_obj_begin(j);
 	ia_json_kstr(j, "type", "recording");
 	ia_json_kint(j, "schema", 1);
