@@ -24,6 +24,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Set by user space once every chosen program is attached. */
 bool ready = false;
 struct ia_counters counters = {};
+struct ia_map_full map_full = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -599,19 +600,26 @@ static __always_inline int hist_enter(__u32 op, struct iommu_domain *d, __u64 io
 
 	if (!ready)
 		return 0;
-	bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY);
+	if (bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY))
+		__sync_fetch_and_add(&map_full.hist_starts, 1);
 	return 0;
 }
 
-/* The key's histogram in a map of them (hists, ioctls), created empty on first use. */
-static __always_inline struct ia_hist *hist_slot(void *map, const void *key)
+/*
+ * The key's histogram in a map of them (hists, ioctls), created empty on
+ * first use; NULL (counted in *full) when the map has no room for it.
+ */
+static __always_inline struct ia_hist *hist_slot(void *map, const void *key, __u64 *full)
 {
 	struct ia_hist *h = bpf_map_lookup_elem(map, key);
 
 	if (h)
 		return h;
-	bpf_map_update_elem(map, key, &hist_zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(map, key);
+	bpf_map_update_elem(map, key, &hist_zero, BPF_NOEXIST); /* -EEXIST: another CPU made it */
+	h = bpf_map_lookup_elem(map, key);
+	if (!h)
+		__sync_fetch_and_add(full, 1);
+	return h;
 }
 
 static __always_inline void hist_account(struct ia_hist *h, __u64 delta, bool err, __u64 bytes)
@@ -668,14 +676,16 @@ static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bo
 	__u64 delta;
 	bool err;
 
-	if (!s)
+	if (!s) {
+		__sync_fetch_and_add(&map_full.unstarted, 1);
 		return 0;
+	}
 	delta = bpf_ktime_get_ns() - s->ts;
 	start = *s;
 	bpf_map_delete_elem(&hist_starts, &k);
 	hk.domain = start.domain;
 	err = ret_bytes ? ret <= 0 : ret != 0;
-	h = hist_slot(&hists, &hk);
+	h = hist_slot(&hists, &hk, &map_full.hists);
 	if (h)
 		hist_account(h, delta, err, ret_bytes ? (__u64)ret : start.size);
 	if (trace_maps)
@@ -746,7 +756,8 @@ static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsi
 
 	if (!ready)
 		return 0;
-	bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY);
+	if (bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY))
+		__sync_fetch_and_add(&map_full.hist_starts, 1);
 	if (!ioctl_streams(cmd))
 		return 0;
 	e = ev_new(hook, IA_PH_ENTER, fl);
@@ -766,15 +777,18 @@ static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret)
 	struct ia_hist *h;
 	__u64 delta;
 
-	if (!s)
+	if (!s) {
+		__sync_fetch_and_add(&map_full.unstarted, 1);
 		return on_exit(hook, fl, ret); /* entered before we were ready: unpaired */
+	}
 	delta = bpf_ktime_get_ns() - s->ts;
 	cmd = (__u32)s->ioctl_cmd;
 	bpf_map_delete_elem(&hist_starts, &k);
 	nr = cmd & 0xff;
-	h = hist_slot(&ioctls, &nr);
+	h = hist_slot(&ioctls, &nr, &map_full.ioctls);
+	/* an error is negative: VFIO_CHECK_EXTENSION answers 1 through iommufd's VFIO compat */
 	if (h)
-		hist_account(h, delta, (int)ret != 0, 0);
+		hist_account(h, delta, (int)ret < 0, 0);
 	if (!ioctl_streams(cmd))
 		return 0;
 	return on_exit(hook, fl, ret);
@@ -816,10 +830,16 @@ static __always_inline int count_fault(const char *name_src, bool kernel_ptr)
 		return 0;
 	bpf_probe_read_kernel_str(k.dev_name, sizeof(k.dev_name), name_src);
 	n = bpf_map_lookup_elem(&faults, &k);
-	if (n)
-		__sync_fetch_and_add(n, 1);
-	else
-		bpf_map_update_elem(&faults, &k, &one, BPF_NOEXIST);
+	if (!n) {
+		if (!bpf_map_update_elem(&faults, &k, &one, BPF_NOEXIST))
+			return 0;
+		n = bpf_map_lookup_elem(&faults, &k); /* another CPU added it meanwhile */
+		if (!n) {
+			__sync_fetch_and_add(&map_full.faults, 1);
+			return 0;
+		}
+	}
+	__sync_fetch_and_add(n, 1);
 	return 0;
 }
 

@@ -72,7 +72,18 @@ struct ia_engine_stats {
 	__u64 bad_records;    /* wrong size, type or hook */
 	__u64 unpaired_exits; /* exit with no entry (dropped record, or attached mid-call) */
 	__u64 lost_frames;    /* entries never closed (overflow, or their exit was lost) */
+	__u64 unusable;	      /* valid records the engine could not apply: out of memory */
+	__u64 untracked;      /* iommufd objects not tracked: their context's table was full */
 };
+
+/*
+ * A thread whose newest open call is this much older (in trace time) than
+ * the latest record lost its exits (dropped records): its frames are
+ * counted in lost_frames and forgotten, so the thread table stays bounded.
+ */
+#define IA_STALE_FRAME_NS (600ull * 1000000000ull)
+/* How often (in records) the engine looks for such threads. */
+#define IA_PRUNE_EVERY 4096
 
 /* iommufd objects of one context (struct iommufd_ctx *), as the events showed them. */
 #define IA_CTX_MAX_OBJS 32

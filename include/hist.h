@@ -23,9 +23,14 @@ const char *ia_hist_op_name(unsigned int op);
 __u64 ia_hist_quantile(const struct ia_hist *h, double q);
 /* The group whose devices are on this domain (its current domain or a device's), or NULL. */
 const struct ia_group *ia_hist_domain_group(const struct ia_model *m, __u64 domain);
+/*
+ * The group an entry counts for: a freed entry's own, else the group on its
+ * domain (ia_hist_domain_group); -1 when none is known.
+ */
+int ia_hist_entry_group(const struct ia_model *m, const struct ia_hist_entry *e);
 /* a += b, for summing CPUs */
 void ia_hist_add(struct ia_hist *a, const struct ia_hist *b);
-/* Sort by domain, then operation. */
+/* Sort by domain, then operation; freed entries last, by group. */
 void ia_hist_sort(struct ia_hist_entry *e, size_t n);
 void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, const struct ia_model *m);
 /* "calls", "errors", "sum_ns", "max_ns", "p50_ns", "p90_ns", "p99_ns" [, "buckets"] of an open object */

@@ -160,10 +160,16 @@ enum ia_hist_op {
 };
 
 struct ia_hist_key {
-	__u64 domain; /* struct iommu_domain * */
+	__u64 domain; /* struct iommu_domain *; with IA_HK_FREED a group id (__s64, -1: none) */
 	__u32 op;     /* enum ia_hist_op */
-	__u32 pad;
+	__u32 flags;  /* 0 in the kernel */
 };
+
+/*
+ * User space only: the histograms of domains already freed, folded per
+ * group they served, so that the kernel's map holds live domains alone.
+ */
+#define IA_HK_FREED 1
 
 /*
  * Monotonic counters (per CPU in the kernel; user space sums them). The
@@ -191,7 +197,20 @@ struct ia_counters {
 	__u64 drops;	/* bpf_ringbuf_reserve() failures */
 };
 
+/*
+ * What the kernel-side maps could not take (.bss, read by user space):
+ * nothing they refuse goes uncounted.
+ */
+struct ia_map_full {
+	__u64 hist_starts; /* map/unmap/ioctl calls not timed: the start-stamp table was full */
+	__u64 hists;	   /* map/unmap calls not counted: no room for their domain's histogram */
+	__u64 ioctls;	   /* ioctls not counted: no room for the command's histogram */
+	__u64 faults;	   /* page faults not counted: no room for the device */
+	__u64 unstarted;   /* exits with no start stamp: begun before attach, or not stamped */
+};
+
 #ifndef __VMLINUX_H__
+_Static_assert(sizeof(struct ia_map_full) == 40, "struct ia_map_full layout changed");
 _Static_assert(sizeof(struct ia_event) == 232, "struct ia_event layout changed: bump IA_ABI_VERSION");
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
 _Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");

@@ -39,6 +39,8 @@ struct ia_kstats {
 	size_t nioctls, ioctls_cap;
 	struct ia_fault_stat *faults; /* sorted by device name */
 	size_t nfaults, faults_cap;
+	bool have_full;		 /* full is known (not in recordings made before it existed) */
+	struct ia_map_full full; /* what the kernel's maps could not take */
 };
 
 /* Caps on a decoded HIST frame. */
@@ -76,5 +78,17 @@ int ia_kstats_delta(const struct ia_kstats *cur, const struct ia_kstats *prev, s
 void ia_kstats_print_ioctls_text(FILE *out, const struct ia_kstats *k);
 /* One {"type":"ioctl",...} object per command; scope as for ia_hist_print_json. */
 void ia_kstats_print_ioctls_json(struct ia_json *j, const struct ia_kstats *k, const char *scope);
+
+/*
+ * Freed domains. The live loop takes a freed domain's histograms out of
+ * the kernel's map (so that it holds live domains alone) and keeps them
+ * folded per group the domain served: IA_HK_FREED entries.
+ */
+/* Add h to the freed entry of (group, op), made when missing. 0 or -ENOMEM. */
+int ia_kstats_add_freed(struct ia_kstats *k, int group, unsigned int op, const struct ia_hist *h);
+/* Move a domain's entries into the freed entries of group (an earlier view, kept comparable). */
+int ia_kstats_fold_domain(struct ia_kstats *k, __u64 domain, int group);
+/* Add from's histogram entries to k's (same keys summed). 0 or -ENOMEM. */
+int ia_kstats_merge_hists(struct ia_kstats *k, const struct ia_kstats *from);
 
 #endif /* IA_KSTATS_H */

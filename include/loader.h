@@ -50,5 +50,11 @@ struct ia_kstats;
  */
 int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats *k);
 int ia_loader_attached(const struct ia_loader *l);
+/*
+ * Take a freed domain's histograms out of the kernel's map: h[op] is set
+ * where have[op]. The map keeps live domains alone. 0 or -errno.
+ */
+int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, struct ia_hist h[IA_OP_MAX],
+			  bool have[IA_OP_MAX]);
 
 #endif /* IA_LOADER_H */

@@ -58,6 +58,22 @@ static void thread_put(struct ia_engine *e, struct ia_thread *t)
 	e->threads[i] = e->threads[--e->nthreads];
 }
 
+/*
+ * Forget threads whose newest open call is older than IA_STALE_FRAME_NS:
+ * their exits were lost, and the thread may never come back.
+ */
+static void prune_threads(struct ia_engine *e)
+{
+	for (size_t i = 0; i < e->nthreads; i++) {
+		struct ia_thread *t = &e->threads[i];
+
+		if (!t->depth || t->frames[t->depth - 1].enter.ts_ns + IA_STALE_FRAME_NS > e->last_ts)
+			continue;
+		e->stats.lost_frames += (__u64)t->depth;
+		e->threads[i--] = e->threads[--e->nthreads];
+	}
+}
+
 static int push_frame(struct ia_engine *e, const struct ia_event *ev, __u64 seq, int *depth)
 {
 	struct ia_thread *t = thread_get(e, ev->tid, true);
@@ -285,33 +301,43 @@ static struct ia_ctx *ctx_get(struct ia_engine *e, __u64 ptr, bool create)
 			return &e->ctxs[i];
 	if (!create || !ptr)
 		return NULL;
-	if (ia_grow((void **)&e->ctxs, &e->ctxs_cap, e->nctxs + 1, sizeof(*e->ctxs)))
+	if (ia_grow((void **)&e->ctxs, &e->ctxs_cap, e->nctxs + 1, sizeof(*e->ctxs))) {
+		e->stats.unusable++;
 		return NULL;
+	}
 	c = &e->ctxs[e->nctxs++];
 	memset(c, 0, sizeof(*c));
 	c->ptr = ptr;
 	return c;
 }
 
-static struct ia_idev *ctx_idev(struct ia_ctx *c, __u32 id, bool create)
+static struct ia_idev *ctx_idev(struct ia_engine *e, struct ia_ctx *c, __u32 id, bool create)
 {
 	for (int i = 0; c && i < c->nidevs; i++)
 		if (c->idevs[i].id == id)
 			return &c->idevs[i];
-	if (!c || !create || c->nidevs == IA_CTX_MAX_OBJS)
+	if (!c || !create)
 		return NULL;
+	if (c->nidevs == IA_CTX_MAX_OBJS) {
+		e->stats.untracked++;
+		return NULL;
+	}
 	memset(&c->idevs[c->nidevs], 0, sizeof(c->idevs[0]));
 	c->idevs[c->nidevs].id = id;
 	return &c->idevs[c->nidevs++];
 }
 
-static struct ia_ioas *ctx_ioas(struct ia_ctx *c, __u32 id)
+static struct ia_ioas *ctx_ioas(struct ia_engine *e, struct ia_ctx *c, __u32 id)
 {
 	for (int i = 0; c && i < c->nioas; i++)
 		if (c->ioas[i].id == id)
 			return &c->ioas[i];
-	if (!c || c->nioas == IA_CTX_MAX_OBJS)
+	if (!c)
 		return NULL;
+	if (c->nioas == IA_CTX_MAX_OBJS) {
+		e->stats.untracked++;
+		return NULL;
+	}
 	memset(&c->ioas[c->nioas], 0, sizeof(c->ioas[0]));
 	c->ioas[c->nioas].id = id;
 	return &c->ioas[c->nioas++];
@@ -341,27 +367,29 @@ static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, cons
 		return;
 	switch (ev->hook) {
 	case IA_HOOK_IOMMUFD_BIND:
-		d = ctx_idev(c, ev->obj_id, true);
+		d = ctx_idev(e, c, ev->obj_id, true);
 		if (d)
 			ia_strlcpy(d->dev, en->dev_name, sizeof(d->dev));
 		break;
 	case IA_HOOK_IOMMUFD_UNBIND:
-		d = ctx_idev(c, en->obj_id, false);
+		d = ctx_idev(e, c, en->obj_id, false);
 		if (d)
 			*d = c->idevs[--c->nidevs];
 		break;
 	case IA_HOOK_HWPT_ATTACH:
-		d = ctx_idev(c, en->obj_id, false);
+		d = ctx_idev(e, c, en->obj_id, false);
 		if (d)
 			d->hwpt = en->obj_id2;
 		break;
 	case IA_HOOK_IOMMUFD_DETACH:
-		d = ctx_idev(c, en->obj_id, false);
+		d = ctx_idev(e, c, en->obj_id, false);
 		if (d)
 			d->hwpt = 0;
 		break;
 	case IA_HOOK_HWPT_ALLOC:
-		if (c->nhwpts < IA_CTX_MAX_OBJS) {
+		if (c->nhwpts == IA_CTX_MAX_OBJS) {
+			e->stats.untracked++;
+		} else {
 			struct ia_hwpt *h = &c->hwpts[c->nhwpts++];
 
 			h->id = ev->obj_id2;
@@ -371,7 +399,7 @@ static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, cons
 		break;
 	case IA_HOOK_IOAS_MAP:
 	case IA_HOOK_IOAS_UNMAP:
-		a = ctx_ioas(c, (__u32)en->arg[2]);
+		a = ctx_ioas(e, c, (__u32)en->arg[2]);
 		if (a && ev->hook == IA_HOOK_IOAS_MAP) {
 			a->maps++;
 			a->mapped_bytes += en->arg[1];
@@ -464,11 +492,15 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	out->seq = ++e->seq;
 	out->ev = ev;
 	e->last_ts = ev->ts_ns;
+	if (!(out->seq % IA_PRUNE_EVERY))
+		prune_threads(e);
 	switch (ev->phase) {
 	case IA_PH_ENTER:
 		ia_rules_enter(e, ev, out->seq);
 		sync_group(e, ev);
 		err = push_frame(e, ev, out->seq, &out->depth);
+		if (err)
+			e->stats.unusable++; /* its exit will read as unpaired */
 		break;
 	case IA_PH_EXIT:
 		f = pop_frame(e, ev, &out->depth);

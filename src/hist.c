@@ -56,6 +56,8 @@ static int cmp_entry(const void *a, const void *b)
 {
 	const struct ia_hist_entry *x = a, *y = b;
 
+	if (x->key.flags != y->key.flags) /* live domains, then the freed ones per group */
+		return x->key.flags < y->key.flags ? -1 : 1;
 	if (x->key.domain != y->key.domain)
 		return x->key.domain < y->key.domain ? -1 : 1;
 	return (x->key.op > y->key.op) - (x->key.op < y->key.op);
@@ -78,6 +80,27 @@ const struct ia_group *ia_hist_domain_group(const struct ia_model *m, __u64 doma
 			if (g->devs[k].domain == domain)
 				return g;
 	}
+	return NULL;
+}
+
+int ia_hist_entry_group(const struct ia_model *m, const struct ia_hist_entry *e)
+{
+	const struct ia_group *g;
+
+	if (e->key.flags & IA_HK_FREED)
+		return (int)(__s64)e->key.domain;
+	g = ia_hist_domain_group(m, e->key.domain);
+	return g ? g->id : -1;
+}
+
+/* The group of an entry in the model, for its devices; NULL when unknown or gone. */
+static const struct ia_group *entry_group(const struct ia_model *m, const struct ia_hist_entry *e)
+{
+	int id = ia_hist_entry_group(m, e);
+
+	for (size_t i = 0; id >= 0 && m && i < m->ngroups; i++)
+		if (m->groups[i].id == id)
+			return &m->groups[i];
 	return NULL;
 }
 
@@ -114,11 +137,16 @@ void ia_hist_print_text(FILE *out, const struct ia_hist_entry *e, size_t n, cons
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct ia_hist *h = &e[i].h;
-		const struct ia_group *g = ia_hist_domain_group(m, e[i].key.domain);
+		const struct ia_group *g = entry_group(m, &e[i]);
 
-		fprintf(out, "\ndomain %#llx", (unsigned long long)e[i].key.domain);
+		if (e[i].key.flags & IA_HK_FREED)
+			fprintf(out, "\nfreed domains");
+		else
+			fprintf(out, "\ndomain %#llx", (unsigned long long)e[i].key.domain);
 		if (g)
 			fprintf(out, " (group %d%s%s)", g->id, g->ndevs ? " " : "", g->ndevs ? g->devs[0].name : "");
+		else if (e[i].key.flags & IA_HK_FREED)
+			fprintf(out, " (group %d)", ia_hist_entry_group(m, &e[i]));
 		fprintf(out, " %s: %llu calls, %llu bytes, %llu errors; p50 %llu p90 %llu p99 %llu max %llu ns\n",
 			ia_hist_op_name(e[i].key.op), (unsigned long long)h->calls,
 			(unsigned long long)h->bytes, (unsigned long long)h->errors,
@@ -152,15 +180,20 @@ void ia_hist_print_json(struct ia_json *j, const struct ia_hist_entry *e, size_t
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ia_hist *h = &e[i].h;
-		const struct ia_group *g = ia_hist_domain_group(m, e[i].key.domain);
+		const struct ia_group *g = entry_group(m, &e[i]);
 
 		ia_json_obj_begin(j);
 		ia_json_kstr(j, "type", "histogram");
 		ia_json_kint(j, "schema", 1);
 		ia_json_kstr(j, "scope", scope);
-		ia_json_kptr(j, "domain", e[i].key.domain);
+		if (e[i].key.flags & IA_HK_FREED) {
+			ia_json_key(j, "domain");
+			ia_json_null(j); /* the domains freed while they served the group */
+		} else {
+			ia_json_kptr(j, "domain", e[i].key.domain);
+		}
 		ia_json_kstr(j, "op", ia_hist_op_name(e[i].key.op));
-		ia_json_kint(j, "group", g ? g->id : -1);
+		ia_json_kint(j, "group", ia_hist_entry_group(m, &e[i]));
 		ia_json_key(j, "devices");
 		ia_json_arr_begin(j);
 		for (size_t k = 0; g && k < g->ndevs; k++)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "hooks.h"
 #include "kstats.h"
 
@@ -14,8 +15,10 @@ enum {
 	KT_HIST = 4,	  /* nested: KH_* and the histogram's HT_* */
 	KT_IOCTL = 5,	  /* nested: KI_NR and HT_* */
 	KT_FAULT = 6,	  /* nested: KF_* */
+	KT_FULL = 7,	  /* nested: KM_*, what the kernel's maps could not take */
 };
-enum { KH_DOMAIN = 1, KH_OP = 2 };
+enum { KH_DOMAIN = 1, KH_OP = 2, KH_FLAGS = 3 };
+enum { KM_HIST_STARTS = 1, KM_HISTS = 2, KM_IOCTLS = 3, KM_FAULTS = 4, KM_UNSTARTED = 5 };
 enum { KI_NR = 1 };
 enum { KF_DEV = 1, KF_N = 2 };
 /* struct ia_hist, inside KT_HIST and KT_IOCTL (tags above 16) */
@@ -99,6 +102,8 @@ int ia_kstats_encode(struct ia_buf *b, const struct ia_kstats *k)
 		pos = ia_tlv_open(b, KT_HIST);
 		ia_tlv_u64(b, KH_DOMAIN, k->hists[i].key.domain);
 		ia_tlv_u32(b, KH_OP, k->hists[i].key.op);
+		if (k->hists[i].key.flags)
+			ia_tlv_u32(b, KH_FLAGS, k->hists[i].key.flags);
 		put_hist(b, &k->hists[i].h);
 		ia_tlv_close(b, pos);
 	}
@@ -112,6 +117,15 @@ int ia_kstats_encode(struct ia_buf *b, const struct ia_kstats *k)
 		pos = ia_tlv_open(b, KT_FAULT);
 		ia_tlv_str(b, KF_DEV, k->faults[i].dev, IA_NAME_LEN - 1);
 		ia_tlv_u64(b, KF_N, k->faults[i].n);
+		ia_tlv_close(b, pos);
+	}
+	if (k->have_full) {
+		pos = ia_tlv_open(b, KT_FULL);
+		ia_tlv_u64(b, KM_HIST_STARTS, k->full.hist_starts);
+		ia_tlv_u64(b, KM_HISTS, k->full.hists);
+		ia_tlv_u64(b, KM_IOCTLS, k->full.ioctls);
+		ia_tlv_u64(b, KM_FAULTS, k->full.faults);
+		ia_tlv_u64(b, KM_UNSTARTED, k->full.unstarted);
 		ia_tlv_close(b, pos);
 	}
 	return b->err;
@@ -171,13 +185,15 @@ static int entry_field(const struct ia_tlv *t, void *ctx)
 
 static int decode_hist(const struct ia_tlv *in, struct ia_hist_entry *e)
 {
-	__u64 op = 0;
+	__u64 op = 0, flags = 0;
 	const struct key_spec keys[] = { { KH_DOMAIN, ~0ull, &e->key.domain },
-					 { KH_OP, IA_OP_MAX - 1, &op } };
-	struct entry en = { keys, 2, &e->h };
+					 { KH_OP, IA_OP_MAX - 1, &op },
+					 { KH_FLAGS, IA_HK_FREED, &flags } };
+	struct entry en = { keys, 3, &e->h };
 	int err = ia_tlv_decode(in->val, in->len, entry_field, &en);
 
 	e->key.op = (__u32)op;
+	e->key.flags = (__u32)flags;
 	return err;
 }
 
@@ -190,6 +206,20 @@ static int decode_ioctl(const struct ia_tlv *in, struct ia_ioctl_stat *s)
 
 	s->nr = (__u32)nr;
 	return err;
+}
+
+static int full_field(const struct ia_tlv *t, void *ctx)
+{
+	struct ia_map_full *f = ctx;
+
+	switch (t->tag) {
+	case KM_HIST_STARTS: return get_u64(t, ~0ull, &f->hist_starts);
+	case KM_HISTS: return get_u64(t, ~0ull, &f->hists);
+	case KM_IOCTLS: return get_u64(t, ~0ull, &f->ioctls);
+	case KM_FAULTS: return get_u64(t, ~0ull, &f->faults);
+	case KM_UNSTARTED: return get_u64(t, ~0ull, &f->unstarted);
+	default: return 0;
+	}
 }
 
 static int fault_field(const struct ia_tlv *t, void *ctx)
@@ -240,6 +270,9 @@ static int kstats_field(const struct ia_tlv *t, void *ctx)
 	case KT_HIST: return decode_hist(t, &k->hists[k->nhists++]);
 	case KT_IOCTL: return decode_ioctl(t, &k->ioctls[k->nioctls++]);
 	case KT_FAULT: return ia_tlv_decode(t->val, t->len, fault_field, &k->faults[k->nfaults++]);
+	case KT_FULL:
+		k->have_full = true;
+		return ia_tlv_decode(t->val, t->len, full_field, &k->full);
 	default: return 0;
 	}
 }
@@ -308,7 +341,8 @@ static void hist_sub(struct ia_hist *d, const struct ia_hist *cur, const struct 
 static const struct ia_hist *prev_hist(const struct ia_kstats *p, const struct ia_hist_key *k)
 {
 	for (size_t i = 0; p && i < p->nhists; i++)
-		if (p->hists[i].key.domain == k->domain && p->hists[i].key.op == k->op)
+		if (p->hists[i].key.domain == k->domain && p->hists[i].key.op == k->op &&
+		    p->hists[i].key.flags == k->flags)
 			return &p->hists[i].h;
 	return NULL;
 }
@@ -321,6 +355,15 @@ int ia_kstats_delta(const struct ia_kstats *cur, const struct ia_kstats *prev, s
 	d->mono_ns = cur->mono_ns;
 	d->submitted = cur->submitted - (prev ? prev->submitted : 0);
 	d->drops = cur->drops - (prev ? prev->drops : 0);
+	d->have_full = cur->have_full;
+	d->full = cur->full;
+	if (prev && prev->have_full) {
+		d->full.hist_starts -= prev->full.hist_starts;
+		d->full.hists -= prev->full.hists;
+		d->full.ioctls -= prev->full.ioctls;
+		d->full.faults -= prev->full.faults;
+		d->full.unstarted -= prev->full.unstarted;
+	}
 	d->hists = cur->nhists ? calloc(cur->nhists, sizeof(*d->hists)) : NULL;
 	d->ioctls = cur->nioctls ? calloc(cur->nioctls, sizeof(*d->ioctls)) : NULL;
 	if ((cur->nhists && !d->hists) || (cur->nioctls && !d->ioctls)) {
@@ -345,5 +388,69 @@ int ia_kstats_delta(const struct ia_kstats *cur, const struct ia_kstats *prev, s
 		hist_sub(&e->h, &cur->ioctls[i].h, p ? &p->h : &zero);
 		d->nioctls += e->h.calls != 0;
 	}
+	return 0;
+}
+
+/* ---- freed domains ---- */
+
+static struct ia_hist_entry *find_entry(struct ia_kstats *k, const struct ia_hist_key *key)
+{
+	for (size_t i = 0; i < k->nhists; i++)
+		if (!memcmp(&k->hists[i].key, key, sizeof(*key)))
+			return &k->hists[i];
+	return NULL;
+}
+
+int ia_kstats_add_freed(struct ia_kstats *k, int group, unsigned int op, const struct ia_hist *h)
+{
+	struct ia_hist_key key = { .domain = (__u64)(__s64)(group < 0 ? -1 : group), .op = op,
+				   .flags = IA_HK_FREED };
+	struct ia_hist_entry *e = find_entry(k, &key);
+	int err;
+
+	if (!e) {
+		err = ia_grow((void **)&k->hists, &k->hists_cap, k->nhists + 1, sizeof(*k->hists));
+		if (err)
+			return err;
+		e = &k->hists[k->nhists++];
+		memset(e, 0, sizeof(*e));
+		e->key = key;
+	}
+	ia_hist_add(&e->h, h);
+	return 0;
+}
+
+int ia_kstats_fold_domain(struct ia_kstats *k, __u64 domain, int group)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < k->nhists; i++) {
+		struct ia_hist_entry e = k->hists[i];
+
+		if (e.key.flags || e.key.domain != domain)
+			continue;
+		k->hists[i--] = k->hists[--k->nhists];
+		err = ia_kstats_add_freed(k, group, e.key.op, &e.h);
+	}
+	ia_kstats_sort(k);
+	return err;
+}
+
+int ia_kstats_merge_hists(struct ia_kstats *k, const struct ia_kstats *from)
+{
+	for (size_t i = 0; i < from->nhists; i++) {
+		struct ia_hist_entry *e = find_entry(k, &from->hists[i].key);
+		int err;
+
+		if (e) {
+			ia_hist_add(&e->h, &from->hists[i].h);
+			continue;
+		}
+		err = ia_grow((void **)&k->hists, &k->hists_cap, k->nhists + 1, sizeof(*k->hists));
+		if (err)
+			return err;
+		k->hists[k->nhists++] = from->hists[i];
+	}
+	ia_kstats_sort(k);
 	return 0;
 }

@@ -48,8 +48,10 @@ struct watch_ctx {
 	/* --interval: the aggregates at the last view, and how many views so far */
 	struct ia_kstats last;
 	unsigned int intervals;
-	/* serve: exits per hook and errno, and the exporter */
+	/* exits per hook and errno (serve's metrics), and which group each domain served */
 	struct ia_calls calls;
+	/* freed domains' histograms, taken out of the kernel's map, per group served */
+	struct ia_kstats freed;
 	struct ia_exporter x;
 };
 
@@ -60,6 +62,27 @@ struct watch_ctx {
 static void print_new_findings(struct watch_ctx *w)
 {
 	ia_report_new_findings(&w->engine, &w->reported, stdout, w->o->json ? &w->json : NULL);
+}
+
+/*
+ * iommu_domain_free() returned: take the domain's histograms out of the
+ * kernel's map and keep them under the group it served, so that the map
+ * holds live domains alone however many come and go. A failure leaves them
+ * in the map, still counted there (and a full map counts what it refuses).
+ */
+static void retire_domain(struct watch_ctx *w, __u64 domain)
+{
+	const struct ia_group *g = ia_hist_domain_group(&w->engine.model, domain);
+	int group = g ? g->id : ia_calls_domain_group(&w->calls, domain);
+	struct ia_hist h[IA_OP_MAX];
+	bool have[IA_OP_MAX];
+	int err = domain ? ia_loader_take_domain(w->loader, domain, h, have) : -EINVAL;
+
+	for (unsigned int op = 0; !err && op < IA_OP_MAX; op++)
+		if (have[op])
+			err = ia_kstats_add_freed(&w->freed, group, op, &h[op]);
+	if (!err && w->intervals) /* the last view, folded alike, so the next delta is this interval's */
+		ia_kstats_fold_domain(&w->last, domain, group);
 }
 
 static int handle_record(void *arg, void *data, size_t len)
@@ -74,8 +97,10 @@ static int handle_record(void *arg, void *data, size_t len)
 	}
 	if (ia_engine_feed(&w->engine, data, len, &d))
 		return 0; /* counted by the engine, reported in the summary */
-	if (w->o->serve && ia_calls_count(&w->calls, d.ev)) /* only the metrics use it */
+	if (ia_calls_count(&w->calls, d.ev))
 		return -ENOMEM; /* stops the poll: the run ends with what was collected */
+	if (d.ev->hook == IA_HOOK_DOMAIN_FREE && d.ev->phase == IA_PH_EXIT && d.enter)
+		retire_domain(w, d.enter->domain);
 	if (w->trace || w->o->serve)
 		return 0; /* record and serve are quiet until their summary */
 	if (!w->ts_base)
@@ -96,6 +121,9 @@ static const char *ops_name(void *ctx, __u64 addr)
 static int read_kstats(struct watch_ctx *w, struct ia_kstats *k)
 {
 	int err = ia_loader_kstats(w->loader, ia_mono_ns(), k);
+
+	if (!err)
+		err = ia_kstats_merge_hists(k, &w->freed);
 
 	if (err)
 		ia_error(w->o->json, "reading the kernel's histograms and counters failed: %s", strerror(-err));
@@ -417,6 +445,7 @@ cleanup:
 	rc = err ? IA_EXIT_FAILURE : ia_engine_found(&w.engine, o->fail_on) ? IA_EXIT_FINDINGS : 0;
 	ia_engine_free(&w.engine);
 	ia_calls_free(&w.calls);
+	ia_kstats_free(&w.freed);
 	ia_kstats_free(&w.last);
 	ia_ksyms_free(&w.ksyms);
 	ia_model_free(&snap);

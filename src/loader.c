@@ -605,6 +605,8 @@ int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats 
 		return ncpus ? ncpus : -EINVAL;
 	k->mono_ns = mono_ns;
 	ia_loader_counters(l, &k->submitted, &k->drops);
+	k->full = l->skel->bss->map_full;
+	k->have_full = true;
 	err = read_percpu(bpf_map__fd(l->skel->maps.hists), sizeof(struct ia_hist_key), ncpus, k,
 			  add_hist);
 	if (!err)
@@ -616,4 +618,24 @@ int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats 
 	else
 		ia_kstats_sort(k);
 	return err;
+}
+
+int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, struct ia_hist h[IA_OP_MAX],
+			  bool have[IA_OP_MAX])
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.hists);
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	for (unsigned int op = 0; op < IA_OP_MAX; op++) {
+		struct ia_hist_key key = { .domain = domain, .op = op };
+		int err = percpu_sum(fd, &key, ncpus, &h[op]);
+
+		have[op] = !err;
+		if (err == -ENOENT)
+			continue; /* never used for this operation */
+		if (err || bpf_map_delete_elem(fd, &key))
+			return err ? err : -errno;
+	}
+	return 0;
 }

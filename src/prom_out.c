@@ -263,7 +263,8 @@ static int by_op_group(const struct ia_kstats *k, const struct ia_model *m, cons
 	if (k->nhists && !rows)
 		return -ENOMEM;
 	for (size_t i = 0; i < k->nhists; i++) {
-		int gid = domain_group(m, c, k->hists[i].key.domain);
+		const struct ia_hist_key *key = &k->hists[i].key;
+		int gid = key->flags & IA_HK_FREED ? (int)(__s64)key->domain : domain_group(m, c, key->domain);
 		size_t j;
 
 		for (j = 0; j < n; j++)
@@ -384,10 +385,38 @@ static void emit_records(FILE *out, const struct ia_engine *e)
 	emit_sample(out, "records_malformed_total", NULL, 0, e->stats.bad_records);
 	emit_family(out, "unpaired_exits_total", "counter", "Exit records without their entry.");
 	emit_sample(out, "unpaired_exits_total", NULL, 0, e->stats.unpaired_exits);
+	emit_family(out, "records_unusable_total", "counter",
+		    "Valid records the engine could not apply (out of memory).");
+	emit_sample(out, "records_unusable_total", NULL, 0, e->stats.unusable);
+	emit_family(out, "iommufd_objects_untracked_total", "counter",
+		    "iommufd objects not tracked: their context's table was full.");
+	emit_sample(out, "iommufd_objects_untracked_total", NULL, 0, e->stats.untracked);
 	emit_family(out, "iommufd_contexts_open", "gauge", "iommufd contexts open.");
 	emit_sample(out, "iommufd_contexts_open", NULL, 0, e->nctxs);
 	emit_family(out, "iommufd_contexts_closed_total", "counter", "iommufd contexts closed.");
 	emit_sample(out, "iommufd_contexts_closed_total", NULL, 0, e->ctxs_closed);
+}
+
+/* What the kernel's maps could not take: a sample per map, or none when not known. */
+static void emit_map_full(FILE *out, const struct ia_kstats *k)
+{
+	const struct { const char *map; __u64 n; } rows[] = {
+		{ "hist_starts", k->full.hist_starts }, { "hists", k->full.hists },
+		{ "ioctls", k->full.ioctls },		 { "faults", k->full.faults },
+	};
+
+	if (!k->have_full)
+		return;
+	emit_family(out, "map_full_total", "counter",
+		    "What a full kernel map could not take (hist_starts: calls not timed; hists, ioctls, faults: not counted).");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct lbl l[] = { { "map", rows[i].map } };
+
+		emit_sample(out, "map_full_total", l, 1, rows[i].n);
+	}
+	emit_family(out, "map_exits_unstarted_total", "counter",
+		    "Map/unmap/ioctl exits with no start stamp (begun before attach, or not stamped).");
+	emit_sample(out, "map_exits_unstarted_total", NULL, 0, k->full.unstarted);
 }
 
 static void emit_probes(FILE *out, const struct ia_trace_probe *p, int n)
@@ -416,6 +445,7 @@ int ia_prom_write(FILE *out, const struct ia_prom_src *s)
 		err = emit_maps(out, k, &s->engine->model, s->calls);
 		emit_ioctls(out, k);
 		emit_faults(out, k);
+		emit_map_full(out, k);
 	}
 	emit_ring_buffer(out, s->counts);
 	emit_records(out, s->engine);

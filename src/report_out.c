@@ -42,6 +42,18 @@ void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_
 	fprintf(out, "records %llu, dropped %s, malformed %llu, unpaired exits %llu, probes %d attached\n",
 		(unsigned long long)s->records, drops, (unsigned long long)s->bad_records,
 		(unsigned long long)s->unpaired_exits, c->probes_attached);
+	if (c->kstats && c->kstats->have_full) {
+		const struct ia_map_full *f = &c->kstats->full;
+
+		if (f->hist_starts || f->hists || f->ioctls || f->faults)
+			fprintf(out, "kernel maps full: %llu calls not timed, %llu map/unmap calls, %llu ioctls, "
+				     "%llu page faults not counted\n",
+				(unsigned long long)f->hist_starts, (unsigned long long)f->hists,
+				(unsigned long long)f->ioctls, (unsigned long long)f->faults);
+	}
+	if (s->unusable || s->untracked) /* out of memory, or a context's table full */
+		fprintf(out, "not applied: %llu records (out of memory), %llu iommufd objects untracked\n",
+			(unsigned long long)s->unusable, (unsigned long long)s->untracked);
 }
 
 static void kcount(struct ia_json *j, const char *key, bool known, __u64 v)
@@ -86,6 +98,23 @@ static void json_faults(struct ia_json *j, const struct ia_kstats *k)
 	ia_json_obj_end(j);
 }
 
+/* What the kernel's maps could not take; null when not known. */
+static void json_map_full(struct ia_json *j, const struct ia_kstats *k)
+{
+	ia_json_key(j, "map_full");
+	if (!k || !k->have_full) {
+		ia_json_null(j);
+		return;
+	}
+	ia_json_obj_begin(j);
+	ia_json_kuint(j, "hist_starts", k->full.hist_starts);
+	ia_json_kuint(j, "hists", k->full.hists);
+	ia_json_kuint(j, "ioctls", k->full.ioctls);
+	ia_json_kuint(j, "faults", k->full.faults);
+	ia_json_kuint(j, "unstarted", k->full.unstarted);
+	ia_json_obj_end(j);
+}
+
 void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const struct ia_run_counts *c)
 {
 	const struct ia_engine_stats *s = &e->stats;
@@ -105,6 +134,8 @@ void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const st
 	ia_json_kuint(j, "malformed", s->bad_records);
 	ia_json_kuint(j, "unpaired_exits", s->unpaired_exits);
 	ia_json_kuint(j, "lost_frames", s->lost_frames);
+	ia_json_kuint(j, "unusable", s->unusable);
+	ia_json_kuint(j, "untracked_objects", s->untracked);
 	ia_json_kint(j, "probes_attached", c->probes_attached);
 	ia_json_kuint(j, "findings", e->nfindings);
 	ia_json_kuint(j, "iommufd_ctxs_closed", e->ctxs_closed);
@@ -112,5 +143,6 @@ void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const st
 	json_ioctls(j, c->kstats, false);
 	json_ioctls(j, c->kstats, true);
 	json_faults(j, c->kstats);
+	json_map_full(j, c->kstats);
 	ia_json_obj_end(j);
 }

@@ -388,3 +388,57 @@ UNIT_TEST(engine_tracks_iommufd_objects)
 	CHECK_INT(en.ctxs_closed, 1);
 	ia_engine_free(&en);
 }
+
+/* A context with more IOAS than its table holds: the rest are counted, not lost silently. */
+UNIT_TEST(engine_counts_untracked_iommufd_objects)
+{
+	struct ia_engine en;
+	struct ia_event e;
+
+	start(&en, true);
+	for (int i = 0; i < IA_CTX_MAX_OBJS + 3; i++) {
+		e = mk(IA_HOOK_IOAS_MAP, IA_PH_ENTER, 3, NULL, NULL, -1, 0);
+		e.owner = 0xc7;
+		e.arg[1] = 4096;
+		e.arg[2] = (__u64)i + 1;
+		feed(&en, e);
+		feed(&en, mk(IA_HOOK_IOAS_MAP, IA_PH_EXIT, 3, NULL, NULL, -1, 0));
+	}
+	CHECK_INT(en.nctxs, 1);
+	CHECK_INT(en.ctxs[0].nioas, IA_CTX_MAX_OBJS);
+	CHECK_INT(en.stats.untracked, 3);
+	CHECK_INT(en.stats.unusable, 0);
+	ia_engine_free(&en);
+}
+
+/*
+ * A thread whose exit was lost (a dropped record) and that never comes
+ * back: once its open call is older than IA_STALE_FRAME_NS in trace time,
+ * it is forgotten and its frames counted as lost, so the table stays small.
+ */
+UNIT_TEST(engine_prunes_threads_whose_exits_were_lost)
+{
+	struct ia_engine en;
+	struct ia_event e;
+	__u64 t0 = 1000000000ull;
+
+	start(&en, true);
+	for (__u32 tid = 100; tid < 110; tid++) {
+		e = mk(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, tid, NIC, "e1000e", 1, 0);
+		e.ts_ns = t0;
+		feed(&en, e); /* its exit never comes */
+	}
+	CHECK_INT(en.nthreads, 10);
+	/* one thread keeps tracing, past the staleness horizon, for a full pruning period */
+	for (int i = 0; i < IA_PRUNE_EVERY; i++) {
+		e = mk(IA_HOOK_USE_DEFAULT, i % 2 ? IA_PH_EXIT : IA_PH_ENTER, 7, NIC, NULL, 1, 0);
+		e.ts_ns = t0 + IA_STALE_FRAME_NS + 1 + (__u64)i;
+		feed(&en, e);
+	}
+	CHECK(en.nthreads <= 1);
+	CHECK_INT(en.stats.lost_frames, 10);
+	/* a late exit of a forgotten thread reads as unpaired, as any lost entry would */
+	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 100, NULL, NULL, -1, 0));
+	CHECK_INT(en.stats.unpaired_exits, 1);
+	ia_engine_free(&en);
+}

@@ -85,3 +85,36 @@ UNIT_TEST(hist_views_name_the_domain_group)
 	free(buf);
 	ia_model_free(&m);
 }
+
+/* Freed domains, folded per group: named as such, after the live ones, with no address. */
+UNIT_TEST(hist_views_of_freed_domains)
+{
+	struct ia_hist_entry e[2];
+	struct ia_model m;
+	struct ia_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	memset(e, 0, sizeof(e));
+	e[0].key = (struct ia_hist_key){ .domain = 6, .op = IA_OP_MAP, .flags = IA_HK_FREED };
+	e[0].h.calls = 2;
+	e[1].key = (struct ia_hist_key){ .domain = 0xd2, .op = IA_OP_MAP };
+	e[1].h.calls = 1;
+	ia_hist_sort(e, 2);
+	CHECK(!e[0].key.flags && e[1].key.flags == IA_HK_FREED);
+	ia_model_init(&m);
+	ia_group_dev(ia_model_group(&m, 6, true), "0000:01:00.0", true);
+	CHECK_INT(ia_hist_entry_group(&m, &e[1]), 6);
+	CHECK_INT(ia_hist_entry_group(&m, &e[0]), -1);
+	f = open_memstream(&buf, &len);
+	ia_json_init(&j, f);
+	ia_hist_print_json(&j, &e[1], 1, &m, "run");
+	ia_hist_print_text(f, &e[1], 1, &m);
+	fclose(f);
+	CHECK(strstr(buf, "\"scope\":\"run\",\"domain\":null,\"op\":\"map\",\"group\":6,"
+			  "\"devices\":[\"0000:01:00.0\"],") != NULL);
+	CHECK(strstr(buf, "\nfreed domains (group 6 0000:01:00.0) map: 2 calls") != NULL);
+	free(buf);
+	ia_model_free(&m);
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "kstats.h"
 #include "unit.h"
 
@@ -204,4 +205,91 @@ UNIT_TEST(kstats_ioctl_views)
 			  "\"nr\":133,\"calls\":7,\"errors\":2,\"sum_ns\":0,\"max_ns\":0,\"p50_ns\":16383,") != NULL);
 	CHECK(!strcmp(ia_ioctl_nr_name(0xf0, name, sizeof(name)), "0x3bf0"));
 	free(buf);
+}
+
+UNIT_TEST(kstats_full_counters_and_freed_entries_round_trip)
+{
+	struct ia_hist_entry h[2];
+	struct ia_ioctl_stat io[2];
+	struct ia_fault_stat f;
+	struct ia_kstats k, d, old;
+	struct ia_buf b;
+
+	sample(&k, h, io, &f);
+	ia_buf_init(&b);
+	CHECK_INT(ia_kstats_encode(&b, &k), 0);
+	CHECK_INT(ia_kstats_decode(b.data, b.len, &old), 0);
+	CHECK(!old.have_full); /* a frame without KT_FULL: not known, rather than zero */
+	ia_kstats_free(&old);
+	free(b.data);
+
+	h[1].key = (struct ia_hist_key){ .domain = 7, .op = IA_OP_MAP, .flags = IA_HK_FREED };
+	k.have_full = true;
+	k.full = (struct ia_map_full){ .hist_starts = 1, .hists = 2, .ioctls = 3, .faults = 4, .unstarted = 5 };
+	ia_buf_init(&b);
+	CHECK_INT(ia_kstats_encode(&b, &k), 0);
+	CHECK_INT(ia_kstats_decode(b.data, b.len, &d), 0);
+	CHECK(d.have_full && !memcmp(&d.full, &k.full, sizeof(k.full)));
+	CHECK_INT(d.nhists, 2);
+	CHECK(!memcmp(&d.hists[0], &h[0], sizeof(h[0]))); /* live domains first */
+	CHECK(!memcmp(&d.hists[1], &h[1], sizeof(h[1])));
+	ia_kstats_free(&d);
+	free(b.data);
+}
+
+UNIT_TEST(kstats_freed_domains_fold_per_group)
+{
+	struct ia_kstats k = { 0 }, live = { 0 };
+	struct ia_hist one = { .calls = 1, .bytes = 4096, .sum_ns = 100 }, two = { .calls = 2, .errors = 1 };
+
+	/* two domains of group 6 freed, one of an unknown group */
+	CHECK_INT(ia_kstats_add_freed(&k, 6, IA_OP_MAP, &one), 0);
+	CHECK_INT(ia_kstats_add_freed(&k, 6, IA_OP_MAP, &two), 0);
+	CHECK_INT(ia_kstats_add_freed(&k, -1, IA_OP_UNMAP, &one), 0);
+	CHECK_INT(k.nhists, 2);
+	CHECK(k.hists[0].key.flags == IA_HK_FREED && k.hists[0].key.domain == 6);
+	CHECK_INT(k.hists[0].h.calls, 3);
+	CHECK_INT(k.hists[0].h.errors, 1);
+	CHECK_INT(k.hists[0].h.bytes, 4096);
+	CHECK_INT((__s64)k.hists[1].key.domain, -1);
+
+	/* a live read merged with the freed ones: same keys summed, others added */
+	CHECK_INT(ia_kstats_add_freed(&live, 6, IA_OP_MAP, &one), 0);
+	CHECK_INT(ia_grow((void **)&live.hists, &live.hists_cap, 2, sizeof(*live.hists)), 0);
+	live.hists[live.nhists++] = (struct ia_hist_entry){ .key = { .domain = 0xffff8881, .op = IA_OP_MAP },
+							    .h = one };
+	CHECK_INT(ia_kstats_merge_hists(&live, &k), 0);
+	CHECK_INT(live.nhists, 3);
+	CHECK(live.hists[0].key.flags == 0); /* the live domain first */
+	CHECK_INT(live.hists[1].h.calls, 4); /* group 6: 1 + 3 */
+
+	/* folding a domain of an earlier view moves its entries under its group */
+	CHECK_INT(ia_kstats_fold_domain(&live, 0xffff8881, 6), 0);
+	CHECK_INT(live.nhists, 2);
+	CHECK(live.hists[0].key.flags == IA_HK_FREED && live.hists[0].key.domain == 6);
+	CHECK_INT(live.hists[0].h.calls, 5);
+	CHECK_INT(ia_kstats_fold_domain(&live, 0xdead, 6), 0); /* not there: nothing moves */
+	CHECK_INT(live.nhists, 2);
+	ia_kstats_free(&live);
+	ia_kstats_free(&k);
+}
+
+UNIT_TEST(kstats_interval_of_full_counters_and_freed_entries)
+{
+	struct ia_hist a = { .calls = 2 }, b = { .calls = 5 };
+	struct ia_kstats prev = { .have_full = true, .full = { .hists = 1, .unstarted = 4 } };
+	struct ia_kstats cur = { .have_full = true, .full = { .hists = 3, .unstarted = 4 } }, d;
+
+	CHECK_INT(ia_kstats_add_freed(&prev, 6, IA_OP_MAP, &a), 0);
+	CHECK_INT(ia_kstats_add_freed(&cur, 6, IA_OP_MAP, &b), 0);
+	CHECK_INT(ia_kstats_delta(&cur, &prev, &d), 0);
+	CHECK(d.have_full);
+	CHECK_INT(d.full.hists, 2);
+	CHECK_INT(d.full.unstarted, 0);
+	CHECK_INT(d.nhists, 1);
+	CHECK(d.hists[0].key.flags == IA_HK_FREED);
+	CHECK_INT(d.hists[0].h.calls, 3);
+	ia_kstats_free(&d);
+	ia_kstats_free(&prev);
+	ia_kstats_free(&cur);
 }

@@ -142,6 +142,12 @@ UNIT_TEST(prom_exact_text_without_kernel_side)
 		"# HELP iommu_audit_unpaired_exits_total Exit records without their entry.\n"
 		"# TYPE iommu_audit_unpaired_exits_total counter\n"
 		"iommu_audit_unpaired_exits_total 0\n"
+		"# HELP iommu_audit_records_unusable_total Valid records the engine could not apply (out of memory).\n"
+		"# TYPE iommu_audit_records_unusable_total counter\n"
+		"iommu_audit_records_unusable_total 0\n"
+		"# HELP iommu_audit_iommufd_objects_untracked_total iommufd objects not tracked: their context's table was full.\n"
+		"# TYPE iommu_audit_iommufd_objects_untracked_total counter\n"
+		"iommu_audit_iommufd_objects_untracked_total 0\n"
 		"# HELP iommu_audit_iommufd_contexts_open iommufd contexts open.\n"
 		"# TYPE iommu_audit_iommufd_contexts_open gauge\n"
 		"iommu_audit_iommufd_contexts_open 0\n"
@@ -323,6 +329,15 @@ UNIT_TEST(prom_domain_remembered)
 	CHECK_INT(c.ndomains, IA_CALLS_DOMAINS);
 	CHECK_INT(ia_calls_domain_group(&c, DOM_X), -1);
 	CHECK_INT(ia_calls_domain_group(&c, 0xffff888200000000ull + IA_CALLS_DOMAINS * 0x1000), 5);
+	/* a freed domain's histograms count for the group recorded when it was freed */
+	he.key = (struct ia_hist_key){ .domain = 7, .op = IA_OP_UNMAP, .flags = IA_HK_FREED };
+	text = render(&s);
+	CHECK(text && has_line(text, "iommu_audit_map_latency_seconds_count{op=\"unmap\",group=\"7\"} 1"));
+	free(text);
+	he.key.domain = (__u64)-1;
+	text = render(&s);
+	CHECK(text && has_line(text, "iommu_audit_map_latency_seconds_count{op=\"unmap\",group=\"unknown\"} 1"));
+	free(text);
 	ia_calls_free(&c);
 	ia_engine_free(&e);
 }

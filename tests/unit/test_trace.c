@@ -1450,7 +1450,8 @@ UNIT_TEST(report_out_text_and_json)
 {
 	struct ia_fault_stat fault = { .dev = SCN_NIC, .n = 4 };
 	struct ia_ioctl_stat ioctl = { .nr = 0x85, .h = { .calls = 3, .errors = 1 } };
-	struct ia_kstats ks = { .faults = &fault, .nfaults = 1, .ioctls = &ioctl, .nioctls = 1 };
+	struct ia_kstats ks = { .faults = &fault, .nfaults = 1, .ioctls = &ioctl, .nioctls = 1,
+				.have_full = true, .full = { .hists = 5, .unstarted = 2 } };
 	struct ia_run_counts known = { .known = true, .submitted = 31, .drops = 2, .probes_attached = 19,
 				       .kstats = &ks };
 	struct ia_run_counts unknown = { .probes_attached = 3 };
@@ -1472,7 +1473,9 @@ UNIT_TEST(report_out_text_and_json)
 	CHECK(strstr(t, "\nmap/unmap: no calls\niommufd ioctl IOAS_MAP                 3 (1 failed)")
 	      != NULL);
 	CHECK(strstr(t, "\nio_page_fault 0000:01:00.0: 4\n"
-			"records 28, dropped 2, malformed 0, unpaired exits 0, probes 19 attached\n") != NULL);
+			"records 28, dropped 2, malformed 0, unpaired exits 0, probes 19 attached\n"
+			"kernel maps full: 0 calls not timed, 5 map/unmap calls, 0 ioctls, 0 page faults not counted\n")
+	      != NULL);
 	t = report_text(&rp.engine, &unknown, false);
 	CHECK(strstr(t, "map/unmap") == NULL);
 	CHECK(strstr(t, "io_page_fault") == NULL);
@@ -1480,15 +1483,17 @@ UNIT_TEST(report_out_text_and_json)
 	t = report_text(&rp.engine, &known, true);
 	CHECK(strstr(t, "{\"type\":\"group\",\"schema\":1,\"source\":\"engine\",\"id\":6,") == t);
 	CHECK(strstr(t, "{\"type\":\"summary\",\"schema\":1,\"records\":28,\"submitted\":31,\"drops\":2,"
-			"\"malformed\":0,\"unpaired_exits\":0,\"lost_frames\":0,\"probes_attached\":19,"
+			"\"malformed\":0,\"unpaired_exits\":0,\"lost_frames\":0,\"unusable\":0,"
+			"\"untracked_objects\":0,\"probes_attached\":19,"
 			"\"findings\":3,\"iommufd_ctxs_closed\":0,\"iommufd_ctxs_open\":0,"
 			"\"ioctls\":{\"IOAS_MAP\":3},\"ioctl_errors\":{\"IOAS_MAP\":1},"
-			"\"page_faults\":{\"0000:01:00.0\":4}}\n") != NULL);
+			"\"page_faults\":{\"0000:01:00.0\":4},"
+			"\"map_full\":{\"hist_starts\":0,\"hists\":5,\"ioctls\":0,\"faults\":0,\"unstarted\":2}}\n") != NULL);
 	CHECK(strstr(t, "{\"type\":\"ioctl\",\"schema\":1,\"scope\":\"run\",\"command\":\"IOAS_MAP\","
 			"\"nr\":133,\"calls\":3,\"errors\":1,") != NULL);
 	t = report_text(&rp.engine, &unknown, true);
 	CHECK(strstr(t, "\"submitted\":null,\"drops\":null,") != NULL);
-	CHECK(strstr(t, "\"ioctls\":null,\"ioctl_errors\":null,\"page_faults\":null}") != NULL);
+	CHECK(strstr(t, "\"ioctls\":null,\"ioctl_errors\":null,\"page_faults\":null,\"map_full\":null}") != NULL);
 	f = fmemopen(msg, sizeof(msg), "w");
 	ia_report_new_findings(&rp.engine, &reported, f, NULL);
 	fclose(f);
