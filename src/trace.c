@@ -804,10 +804,26 @@ static int load_events(struct ia_trace_reader *r)
 	return -1;
 }
 
+/*
+ * A recording is untrusted input: its events' names end within their
+ * fields whatever the file says (the probes always terminate them), so
+ * that no output reads past a record.
+ */
+static void terminate_strings(__u8 *rec, __u32 len)
+{
+	struct ia_event *ev = (struct ia_event *)rec;
+
+	if (len < sizeof(*ev))
+		return; /* the engine refuses it as malformed */
+	ev->dev_name[sizeof(ev->dev_name) - 1] = '\0';
+	ev->drv_name[sizeof(ev->drv_name) - 1] = '\0';
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
+}
+
 int ia_trace_next(struct ia_trace_reader *r, const void **rec, size_t *len)
 {
 	for (;;) {
-		const __u8 *e;
+		__u8 *e;
 		__u32 rlen;
 
 		if (!r->in_events || r->pos >= r->raw.len) {
@@ -823,6 +839,7 @@ int ia_trace_next(struct ia_trace_reader *r, const void **rec, size_t *len)
 			r->st.skipped++;
 			continue;
 		}
+		terminate_strings(e + IA_TRACE_REC_HDR, rlen); /* check_events: it lies in the frame */
 		*rec = e + IA_TRACE_REC_HDR;
 		*len = rlen;
 		r->st.records++;

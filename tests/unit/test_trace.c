@@ -1601,3 +1601,44 @@ UNIT_TEST(diff_before_after)
 	ia_buf_free(&ba);
 	ia_buf_free(&bb);
 }
+
+/*
+ * A recording's names are untrusted: an event whose device, driver and task
+ * names fill their fields without a terminating NUL, last in its frame,
+ * replays with the names cut at their field's end (found by the fuzzer:
+ * the text view read past the frame).
+ */
+static void print_text_record(void *ctx, const struct ia_decoded *d)
+{
+	ia_event_print_text(ctx, d, 1);
+}
+
+UNIT_TEST(trace_unterminated_names_stay_in_their_fields)
+{
+	struct events e;
+	struct ia_replay rp;
+	struct ia_buf b;
+	char msg[128], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	struct ia_event ev = scn_bare(IA_HOOK_REALLY_PROBE, IA_PH_ENTER, 7, 1, SCN_NIC, "e1000e", 6);
+
+	memset(ev.dev_name, 'D', sizeof(ev.dev_name));
+	memset(ev.drv_name, 'R', sizeof(ev.drv_name));
+	memset(ev.comm, 'C', sizeof(ev.comm));
+	memset(&e, 0, sizeof(e));
+	collect(&e, &ev);
+	trace_mem(&b, &e, NULL);
+	CHECK_INT(ia_replay_open_mem(&rp, b.data, b.len, msg, sizeof(msg)), 0);
+	f = open_memstream(&out, &len);
+	CHECK_INT(ia_replay_run(&rp, print_text_record, f), 0);
+	CHECK_INT(rp.engine.stats.records, 1);
+	fclose(f);
+	CHECK(strstr(out, " dev=DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD drv=RRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR ") != NULL);
+	CHECK(strstr(out, "[CCCCCCCCCCCCCCC 7]\n") != NULL);
+	free(out);
+	ia_replay_close(&rp);
+	free(b.data);
+	free(e.ev);
+}

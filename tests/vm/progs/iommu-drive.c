@@ -62,6 +62,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -673,6 +674,91 @@ static int cmd_mock_soft(struct drive *d)
 	return finish(d);
 }
 
+/*
+ * A burst of short-lived contexts, as VMs and DPDK come and go: N times,
+ * open /dev/iommu, allocate an IOAS, add a mock device (its domain
+ * allocated and attached), map and unmap one page through the IOAS; at most
+ * ALIVE contexts stay open at once, the oldest closed first (closing it
+ * destroys its device, hwpt and domain). One step line for the whole burst.
+ */
+struct burst {
+	long n, alive;
+	int *fds;
+	void *page;
+	long opened, maps, unmaps, closed;
+	int err;
+};
+
+static int burst_one(struct burst *b, long i)
+{
+	struct iommu_test_cmd cmd = { .size = sizeof(cmd), .op = IOMMU_TEST_OP_MOCK_DOMAIN };
+	struct iommu_ioas_alloc ia = { .size = sizeof(ia) };
+	int *slot = &b->fds[i % b->alive], fd, ret;
+	__u64 iova = 0;
+
+	if (*slot >= 0) {
+		ret = sys_close(*slot);
+		*slot = -1;
+		if (ret)
+			return ret;
+		b->closed++;
+	}
+	fd = sys_open("/dev/iommu", O_RDWR);
+	if (fd < 0)
+		return fd;
+	*slot = fd;
+	b->opened++;
+	ret = sys_ioctl(fd, IOMMU_IOAS_ALLOC, &ia);
+	cmd.id = ia.out_ioas_id;
+	if (!ret)
+		ret = sys_ioctl(fd, IOMMU_TEST_CMD, &cmd);
+	if (!ret)
+		ret = ioas_map(fd, ia.out_ioas_id, b->page, 4096, &iova);
+	if (!ret) {
+		b->maps++;
+		ret = ioas_unmap(fd, ia.out_ioas_id, iova, 4096);
+		b->unmaps += !ret;
+	}
+	return ret;
+}
+
+static int cmd_mock_burst(struct drive *d)
+{
+	struct burst b = { .n = strtol(d->args[0], NULL, 0), .alive = strtol(d->args[1], NULL, 0) };
+	struct rlimit rl;
+	__u64 t0 = now_ns();
+	long i;
+	int ret = 0;
+
+	if (b.n <= 0 || b.alive <= 0 || b.alive > 100000) {
+		fprintf(stderr, "iommu-drive: mock-burst wants N > 0 and 0 < ALIVE <= 100000\n");
+		return 2;
+	}
+	/* ALIVE open contexts need as many descriptors */
+	rl.rlim_cur = rl.rlim_max = (rlim_t)b.alive + 64;
+	if (setrlimit(RLIMIT_NOFILE, &rl) && step(d, "rlimit", -errno, NULL))
+		return finish(d);
+	b.fds = malloc(sizeof(*b.fds) * (size_t)b.alive);
+	b.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (!b.fds || b.page == MAP_FAILED) {
+		step(d, "burst", -ENOMEM, NULL);
+		return finish(d);
+	}
+	for (i = 0; i < b.alive; i++)
+		b.fds[i] = -1;
+	for (i = 0; i < b.n && !ret; i++)
+		ret = burst_one(&b, i);
+	for (i = 0; i < b.alive; i++) {
+		if (b.fds[i] >= 0 && !sys_close(b.fds[i]))
+			b.closed++;
+	}
+	step(d, "burst", ret, "contexts=%ld alive=%ld maps=%ld unmaps=%ld closed=%ld ns=%llu", b.opened,
+	     b.alive, b.maps, b.unmaps, b.closed, (unsigned long long)(now_ns() - t0));
+	munmap(b.page, 4096);
+	free(b.fds);
+	return finish(d);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Legacy VFIO container with type1v2                                       */
 
@@ -845,6 +931,7 @@ static const char *const map_loop_steps[] = {
 	"open-iommu", "find-cdev", "open-cdev", "bind", "ioas-alloc", "attach",
 	"buffer", "map-loop", "detach", "close-cdev", "close-iommu", NULL
 };
+static const char *const mock_burst_steps[] = { "rlimit", "burst", NULL };
 static const char *const no_defaults[] = { NULL };
 
 static const struct subcmd subcmds[] = {
@@ -858,6 +945,7 @@ static const struct subcmd subcmds[] = {
 	  container_steps_names, no_defaults, cmd_container },
 	{ "write", "PATH STRING", 2, 2, write_steps, no_defaults, cmd_write },
 	{ "map-loop", "BDF N LENGTH", 3, 3, map_loop_steps, no_defaults, cmd_map_loop },
+	{ "mock-burst", "N ALIVE", 2, 2, mock_burst_steps, no_defaults, cmd_mock_burst },
 };
 
 static void usage(FILE *f)
