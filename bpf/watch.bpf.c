@@ -550,6 +550,11 @@ struct {
 	__type(value, struct hist_start);
 } hist_starts SEC(".maps");
 
+/*
+ * Live domains only: user space takes a domain's entries out when it is
+ * freed. Sized, and made non-preallocated where the kernel allows it in
+ * tracing programs (v6.1, commit 96da3f7d489d), by user space before load.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 4096);

@@ -88,6 +88,12 @@ void ia_kstats_print_ioctls_json(struct ia_json *j, const struct ia_kstats *k, c
 int ia_kstats_add_freed(struct ia_kstats *k, int group, unsigned int op, const struct ia_hist *h);
 /* Move a domain's entries into the freed entries of group (an earlier view, kept comparable). */
 int ia_kstats_fold_domain(struct ia_kstats *k, __u64 domain, int group);
+/*
+ * Freed entries of groups that no longer exist (ids: the groups that do,
+ * sorted) move to group -1, so they stay as many as the host's groups.
+ * 0 or -ENOMEM.
+ */
+int ia_kstats_forget_groups(struct ia_kstats *k, const int *ids, size_t nids);
 /* Add from's histogram entries to k's (same keys summed). 0 or -ENOMEM. */
 int ia_kstats_merge_hists(struct ia_kstats *k, const struct ia_kstats *from);
 

@@ -13,6 +13,15 @@
 #include "hooks.h"
 #include "probes.h"
 
+/*
+ * (domain, operation) histograms the kernel's map holds: live domains only
+ * (freed ones are taken out). Not preallocated where the kernel allows it
+ * (memory per CPU then follows what is used: 296 bytes an entry); else
+ * preallocated, and smaller, since every CPU pays for every entry.
+ */
+#define IA_HISTS_MAX 16384
+#define IA_HISTS_PREALLOC 4096
+
 struct ia_ksyms;
 
 struct ia_loader_opts {

@@ -110,6 +110,8 @@ struct ia_dev *ia_group_dev(struct ia_group *g, const char *name, bool create);
 struct ia_dev *ia_model_find_dev(struct ia_model *m, const char *name, struct ia_group **gp);
 /* Remove a device from its group (the group stays, possibly empty). */
 void ia_group_remove_dev(struct ia_group *g, struct ia_dev *d);
+/* Remove a group and its devices from the model (pointers into groups move). */
+void ia_model_remove_group(struct ia_model *m, struct ia_group *g);
 int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type);
 /* Groups by id, devices by name: a canonical order for output and comparison. */
 void ia_model_sort(struct ia_model *m);

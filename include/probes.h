@@ -31,6 +31,7 @@ struct ia_features {
 	bool kprobes;	     /* the kprobe PMU exists */
 	bool tracefs;	     /* tracefs mounted (classic tracepoints) */
 	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
+	bool nonprealloc;    /* tracing programs may use hash maps that are not preallocated */
 };
 
 /* "fentry", "kprobe", "tp_btf", "tracepoint", "none". */

@@ -190,8 +190,16 @@ static void on_group_tp(struct ia_engine *e, const struct ia_event *ev)
 	struct ia_dev *d = ia_model_find_dev(&e->model, ev->dev_name, &g);
 
 	if (ev->hook == IA_HOOK_TP_REMOVE_GROUP) {
-		if (d)
-			ia_group_remove_dev(g, d);
+		if (!d)
+			return;
+		ia_group_remove_dev(g, d);
+		/*
+		 * The kernel frees a group with its last device (iommu_group_release,
+		 * drivers/iommu/iommu.c): so does the model, which stays as large as
+		 * the host's groups however many come and go (VFs, mock devices).
+		 */
+		if (!g->ndevs)
+			ia_model_remove_group(&e->model, g);
 		return;
 	}
 	if (ev->group_id < 0 || !ev->dev_name[0] || (d && g->id == ev->group_id))

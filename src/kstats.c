@@ -436,6 +436,31 @@ int ia_kstats_fold_domain(struct ia_kstats *k, __u64 domain, int group)
 	return err;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int ia_kstats_forget_groups(struct ia_kstats *k, const int *ids, size_t nids)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && i < k->nhists; i++) {
+		struct ia_hist_entry e = k->hists[i];
+		int group = (int)(__s64)e.key.domain;
+
+		if (!(e.key.flags & IA_HK_FREED) || group < 0 ||
+		    (nids && bsearch(&group, ids, nids, sizeof(*ids), cmp_int)))
+			continue;
+		k->hists[i--] = k->hists[--k->nhists];
+		err = ia_kstats_add_freed(k, -1, e.key.op, &e.h);
+	}
+	ia_kstats_sort(k);
+	return err;
+}
+
 int ia_kstats_merge_hists(struct ia_kstats *k, const struct ia_kstats *from)
 {
 	for (size_t i = 0; i < from->nhists; i++) {

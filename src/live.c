@@ -64,10 +64,35 @@ static void print_new_findings(struct watch_ctx *w)
 	ia_report_new_findings(&w->engine, &w->reported, stdout, w->o->json ? &w->json : NULL);
 }
 
+static int cmp_group_id(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Freed domains of groups that are gone count under -1 (see retire_domain). */
+static int forget_gone_groups(struct watch_ctx *w)
+{
+	const struct ia_model *m = &w->engine.model;
+	int *ids = m->ngroups ? malloc(m->ngroups * sizeof(*ids)) : NULL;
+	int err;
+
+	if (m->ngroups && !ids)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->ngroups; i++)
+		ids[i] = m->groups[i].id;
+	qsort(ids, m->ngroups, sizeof(*ids), cmp_group_id);
+	err = ia_kstats_forget_groups(&w->freed, ids, m->ngroups);
+	free(ids);
+	return err;
+}
+
 /*
  * iommu_domain_free() returned: take the domain's histograms out of the
- * kernel's map and keep them under the group it served, so that the map
- * holds live domains alone however many come and go. A failure leaves them
+ * kernel's map and keep them under the group it served (under -1 once that
+ * group is gone), so that the map holds live domains alone however many
+ * come and go, and the folded entries are as many as the host's groups. A failure leaves them
  * in the map, still counted there (and a full map counts what it refuses).
  */
 static void retire_domain(struct watch_ctx *w, __u64 domain)
@@ -81,6 +106,7 @@ static void retire_domain(struct watch_ctx *w, __u64 domain)
 	for (unsigned int op = 0; !err && op < IA_OP_MAX; op++)
 		if (have[op])
 			err = ia_kstats_add_freed(&w->freed, group, op, &h[op]);
+
 	if (!err && w->intervals) /* the last view, folded alike, so the next delta is this interval's */
 		ia_kstats_fold_domain(&w->last, domain, group);
 }
@@ -122,6 +148,8 @@ static int read_kstats(struct watch_ctx *w, struct ia_kstats *k)
 {
 	int err = ia_loader_kstats(w->loader, ia_mono_ns(), k);
 
+	if (!err)
+		err = forget_gone_groups(w);
 	if (!err)
 		err = ia_kstats_merge_hists(k, &w->freed);
 

@@ -87,6 +87,59 @@ static int fexit_ret_loads(const struct btf *vmlinux, const char *fn)
 	return tracing_loads(vmlinux, fn, BPF_TRACE_FEXIT, insns, 6);
 }
 
+/*
+ * May a tracing program use a hash map that is not preallocated? Refused
+ * before v6.1 ("trace type programs can only use preallocated hash map";
+ * lifted by commit 96da3f7d489d "bpf: Remove tracing program restriction
+ * on map types"). Load a kprobe program that looks such a map up.
+ */
+static bool nonprealloc_loads(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_NO_PREALLOC);
+	int mfd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, "ia_probe", 4, 8, 1, &mopts), pfd;
+	struct bpf_insn insns[] = {
+		/* *(u32 *)(r10 - 4) = 0; r2 = r10 - 4; r1 = map; call map_lookup_elem; r0 = 0 */
+		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1, .src_reg = BPF_PSEUDO_MAP_FD,
+		  .imm = mfd },
+		{ 0 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	if (mfd < 0)
+		return false;
+	pfd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 8, NULL);
+	close(mfd);
+	if (pfd < 0)
+		return false;
+	close(pfd);
+	return true;
+}
+
+/*
+ * The per-CPU histogram maps. Preallocated, each entry costs every CPU its
+ * 296 bytes whether used or not; where the kernel allows, entries are made
+ * on first use instead, so memory follows the live domains and commands.
+ */
+static int size_hist_maps(struct ia_loader *l)
+{
+	struct bpf_map *hists = l->skel->maps.hists, *ioctls = l->skel->maps.ioctls;
+	int err;
+
+	if (!l->feat.nonprealloc)
+		return bpf_map__set_max_entries(hists, IA_HISTS_PREALLOC);
+	err = bpf_map__set_max_entries(hists, IA_HISTS_MAX);
+	if (!err)
+		err = bpf_map__set_map_flags(hists, bpf_map__map_flags(hists) | BPF_F_NO_PREALLOC);
+	if (!err)
+		err = bpf_map__set_map_flags(ioctls, bpf_map__map_flags(ioctls) | BPF_F_NO_PREALLOC);
+	return err;
+}
+
 /* Classic tracepoints and libbpf need tracefs; mount it where it is missing. */
 static bool ensure_tracefs(void)
 {
@@ -110,6 +163,7 @@ static void probe_features(struct ia_loader *l)
 	l->feat.fentry_err = l->feat.btf ? fentry_loads(l->vmlinux, "really_probe") : -ENOENT;
 	l->feat.fentry = !l->feat.fentry_err;
 	l->feat.get_func_ret = l->feat.fentry && !fexit_ret_loads(l->vmlinux, "really_probe");
+	l->feat.nonprealloc = nonprealloc_loads();
 }
 
 /*
@@ -424,6 +478,9 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bo
 	if (!l->skel)
 		return -errno ? -errno : -ENOMEM;
 	err = bpf_map__set_max_entries(l->skel->maps.events, o->ringbuf_bytes);
+	if (err)
+		return err;
+	err = size_hist_maps(l);
 	if (err)
 		return err;
 	/* records wait in the ring until a quarter of it is used, or the next poll */

@@ -137,6 +137,17 @@ void ia_group_remove_dev(struct ia_group *g, struct ia_dev *d)
 	g->ndevs--;
 }
 
+void ia_model_remove_group(struct ia_model *m, struct ia_group *g)
+{
+	size_t i = (size_t)(g - m->groups);
+
+	if (i >= m->ngroups)
+		return;
+	group_free(g);
+	memmove(&m->groups[i], &m->groups[i + 1], (m->ngroups - i - 1) * sizeof(*g));
+	m->ngroups--;
+}
+
 int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type)
 {
 	struct ia_resv *r;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The engine fed fixture event streams, as the probes would produce them. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "engine.h"
 #include "unit.h"
@@ -440,5 +441,24 @@ UNIT_TEST(engine_prunes_threads_whose_exits_were_lost)
 	/* a late exit of a forgotten thread reads as unpaired, as any lost entry would */
 	feed(&en, mk(IA_HOOK_REALLY_PROBE, IA_PH_EXIT, 100, NULL, NULL, -1, 0));
 	CHECK_INT(en.stats.unpaired_exits, 1);
+	ia_engine_free(&en);
+}
+
+/* A group goes with its last device, as the kernel frees it: the model stays the host's size. */
+UNIT_TEST(engine_forgets_groups_that_lose_their_last_device)
+{
+	struct ia_engine en;
+
+	start(&en, true);
+	for (int g = 10; g < 60; g++) {
+		char dev[32];
+
+		snprintf(dev, sizeof(dev), "iommufd_mock%d", g);
+		feed(&en, mk(IA_HOOK_TP_ADD_GROUP, IA_PH_FIRE, 3, dev, NULL, g, 0));
+		CHECK(ia_model_group(&en.model, g, false) != NULL);
+		feed(&en, mk(IA_HOOK_TP_REMOVE_GROUP, IA_PH_FIRE, 3, dev, NULL, g, 0));
+		CHECK(ia_model_group(&en.model, g, false) == NULL);
+	}
+	CHECK_INT(en.model.ngroups, 1); /* the snapshot's group, still holding its NIC */
 	ia_engine_free(&en);
 }

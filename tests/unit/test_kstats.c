@@ -293,3 +293,24 @@ UNIT_TEST(kstats_interval_of_full_counters_and_freed_entries)
 	ia_kstats_free(&prev);
 	ia_kstats_free(&cur);
 }
+
+/* Freed entries of groups that are gone move to -1: as many entries as the host has groups. */
+UNIT_TEST(kstats_freed_entries_of_gone_groups)
+{
+	struct ia_kstats k = { 0 };
+	struct ia_hist one = { .calls = 1 };
+	const int alive[] = { 3, 6 };
+
+	for (int g = 1; g <= 8; g++)
+		CHECK_INT(ia_kstats_add_freed(&k, g, IA_OP_MAP, &one), 0);
+	CHECK_INT(ia_kstats_forget_groups(&k, alive, 2), 0);
+	CHECK_INT(k.nhists, 3);
+	CHECK_INT(k.hists[0].key.domain, 3);
+	CHECK_INT(k.hists[1].key.domain, 6);
+	CHECK_INT((__s64)k.hists[2].key.domain, -1); /* sorted as the largest */
+	CHECK_INT(k.hists[2].h.calls, 6);
+	CHECK_INT(ia_kstats_forget_groups(&k, NULL, 0), 0); /* no group left */
+	CHECK_INT(k.nhists, 1);
+	CHECK_INT(k.hists[0].h.calls, 8);
+	ia_kstats_free(&k);
+}
