@@ -313,6 +313,16 @@ PY
 # map loop while `serve` runs; /metrics scraped from inside the guest before
 # and after, promtool clean, and the counters the scenario moved asserted
 # exactly; SIGTERM leaves a final textfile with the same findings.
+# Until serve (PID) says it is serving in its stderr (FILE), or exits; 120 s at most.
+wait_serving() { # pid file
+	for _ in $(seq 1 600); do
+		grep -q '^serving http' "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
 scenario_serve() {
 	local name=serve gA gN port holder n=64 len=65536
 	gA=$(pci_group "$A")
@@ -322,11 +332,7 @@ scenario_serve() {
 	"$bin" serve --listen 127.0.0.1:0 --textfile "$out/$name.textfile.prom" --textfile-interval 1 \
 		>"$out/$name.out" 2>"$out/$name.err" &
 	serve_pid=$!
-	for _ in $(seq 1 600); do
-		grep -q '^serving http' "$out/$name.err" 2>/dev/null && break
-		kill -0 $serve_pid 2>/dev/null || break
-		sleep 0.2
-	done
+	wait_serving $serve_pid "$out/$name.err"
 	cat "$out/$name.err"
 	port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/metrics' "$out/$name.err" | head -1 | sed -E 's#.*:([0-9]+)/.*#\1#')
 	[ -n "$port" ] || { fail "$name" "serve did not start"; kill $serve_pid 2>/dev/null; return; }
@@ -425,11 +431,7 @@ scenario_unit_setpriv() {
 		--inh-caps="$spec" --ambient-caps="$spec" --bounding-set="$spec" \
 		$argv >"$out/$name.out" 2>"$out/$name.err" &
 	local pid=$!
-	for _ in $(seq 1 600); do
-		grep -q '^serving http' "$out/$name.err" 2>/dev/null && break
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.2
-	done
+	wait_serving $pid "$out/$name.err"
 	cat "$out/$name.err"
 	python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen('http://127.0.0.1:$port/metrics', timeout=30).read())" \
 		>"$out/$name.prom" || fail "$name" "scrape"
