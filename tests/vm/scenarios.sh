@@ -313,6 +313,16 @@ PY
 # map loop while `serve` runs; /metrics scraped from inside the guest before
 # and after, promtool clean, and the counters the scenario moved asserted
 # exactly; SIGTERM leaves a final textfile with the same findings.
+# Until serve (PID) says it is serving in its stderr (FILE), or exits; 120 s at most.
+wait_serving() { # pid file
+	for _ in $(seq 1 600); do
+		grep -q '^serving http' "$2" 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
 scenario_serve() {
 	local name=serve gA gN port holder n=64 len=65536
 	gA=$(pci_group "$A")
@@ -322,11 +332,7 @@ scenario_serve() {
 	"$bin" serve --listen 127.0.0.1:0 --textfile "$out/$name.textfile.prom" --textfile-interval 1 \
 		>"$out/$name.out" 2>"$out/$name.err" &
 	serve_pid=$!
-	for _ in $(seq 1 600); do
-		grep -q '^serving http' "$out/$name.err" 2>/dev/null && break
-		kill -0 $serve_pid 2>/dev/null || break
-		sleep 0.2
-	done
+	wait_serving $serve_pid "$out/$name.err"
 	cat "$out/$name.err"
 	port=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/metrics' "$out/$name.err" | head -1 | sed -E 's#.*:([0-9]+)/.*#\1#')
 	[ -n "$port" ] || { fail "$name" "serve did not start"; kill $serve_pid 2>/dev/null; return; }
@@ -397,4 +403,68 @@ PY
 	fi
 	pci_rebind "$NIC" ""
 	pci_rebind "$A" ""
+}
+
+# The systemd unit's ExecStart= as the unit would run it, without systemd (the
+# guest has none): the example configuration's IOMMU_AUDIT_OPTS, the static
+# binary make install installs, uid/gid 65534, exactly the unit's
+# AmbientCapabilities= (also as the bounding set) and NoNewPrivileges=.
+# Scraped: probe_attached must equal what root attaches, and the metrics lint.
+# Without CAP_PERFMON the same command must fail.
+scenario_unit_setpriv() {
+	local name=unit-setpriv unit=deploy/systemd/iommu-audit.service caps opts argv spec port
+	caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit")
+	[ "$caps" = "$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")" ] ||
+		{ fail "$name" "AmbientCapabilities= and CapabilityBoundingSet= differ"; return; }
+	grep -qx 'NoNewPrivileges=yes' "$unit" || { fail "$name" "the unit lacks NoNewPrivileges=yes"; return; }
+	spec=-all$(for c in $caps; do c=${c#CAP_}; printf ',+%s' "${c,,}"; done)
+	opts=$(. deploy/systemd/iommu-audit.default && echo "$IOMMU_AUDIT_OPTS")
+	argv=$(sed -n 's/^ExecStart=//p' "$unit")
+	argv=${argv/\$IOMMU_AUDIT_OPTS/$opts}
+	argv=${argv/\/usr\/local\/sbin\/iommu-audit/build/iommu-audit-static}
+	port=$(echo "$argv" | sed -nE 's/.*--listen 127\.0\.0\.1:([0-9]+).*/\1/p')
+	echo "unit: setpriv caps $spec: $argv"
+	[ -n "$port" ] || { fail "$name" "the unit's options name no loopback listener: $argv"; return; }
+	"$bin" probe --json >"$out/$name.root-probe.json" || { fail "$name" "probe as root"; return; }
+	# shellcheck disable=SC2086 # ExecStart's words, split as systemd splits $VAR
+	setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+		--inh-caps="$spec" --ambient-caps="$spec" --bounding-set="$spec" \
+		$argv >"$out/$name.out" 2>"$out/$name.err" &
+	local pid=$!
+	wait_serving $pid "$out/$name.err"
+	cat "$out/$name.err"
+	python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen('http://127.0.0.1:$port/metrics', timeout=30).read())" \
+		>"$out/$name.prom" || fail "$name" "scrape"
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="$spec" --ambient-caps="$spec" --bounding-set="$spec" \
+		awk '$1 !~ /^0+$/ && $3 ~ /_ops$/ { n++ } END { print n + 0 }' /proc/kallsyms >"$out/$name.ops"
+	kill -TERM $pid
+	wait $pid || fail "$name" "serve exited $? after SIGTERM"
+	if promtool check metrics <"$out/$name.prom" &&
+		python3 - "$out/$name.prom" "$out/$name.root-probe.json" "$(cat "$out/$name.ops")" <<'PY'
+import json, re, sys
+prom, root_probe, ops = sys.argv[1], sys.argv[2], int(sys.argv[3])
+body = open(prom).read()
+got = {m[0]: (m[1], int(m[2])) for m in re.findall(r'^iommu_audit_probe_attached\{hook="([^"]+)",via="([^"]+)"\} (\d)$', body, re.M)}
+want = {o["hook"]: (o["via"], int(o["attached"])) for o in map(json.loads, open(root_probe)) if o["type"] == "probe"}
+diff = {h: (got.get(h), want[h]) for h in want if got.get(h) != want[h]}
+n = sum(v for _, v in got.values())
+print(f"unit-setpriv: {n} of {len(got)} probes attached with the unit's capabilities; root: "
+      f"{sum(v for _, v in want.values())}; differing: {diff}; *_ops addresses visible: {ops}")
+sys.exit(1 if diff or not got or n == 0 or ops == 0 else 0)
+PY
+	then
+		pass "$name"
+	else
+		fail "$name"
+	fi
+	# the capabilities matter: without CAP_PERFMON nothing loads
+	setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+		--inh-caps="${spec/,+perfmon/}" --ambient-caps="${spec/,+perfmon/}" --bounding-set="${spec/,+perfmon/}" \
+		"$bin" serve --listen 127.0.0.1:0 --duration 2 >/dev/null 2>"$out/$name-noperfmon.err"
+	local rc=$?
+	if [ $rc = 1 ] && grep -q 'loading BPF programs failed: Operation not permitted' "$out/$name-noperfmon.err"; then
+		pass "$name-without-perfmon"
+	else
+		fail "$name-without-perfmon" "exit $rc: $(tail -n 2 "$out/$name-noperfmon.err")"
+	fi
 }
