@@ -25,8 +25,10 @@ static struct ia_finding *raise_finding(struct ia_engine *e, enum ia_rule r, enu
 {
 	struct ia_finding *f;
 
-	if (ia_grow((void **)&e->findings, &e->findings_cap, e->nfindings + 1, sizeof(*e->findings)))
-		return NULL; /* the finding is lost; the engine goes on */
+	if (ia_grow((void **)&e->findings, &e->findings_cap, e->nfindings + 1, sizeof(*e->findings))) {
+		e->stats.unusable++; /* the finding is lost, counted; the engine goes on */
+		return NULL;
+	}
 	f = &e->findings[e->nfindings++];
 	memset(f, 0, sizeof(*f));
 	f->rule = r;
