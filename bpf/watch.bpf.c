@@ -562,6 +562,19 @@ struct {
 	__type(value, struct ia_hist);
 } hists SEC(".maps");
 
+/*
+ * Calls whose domain got no entry in hists (full, or an allocation the
+ * kernel refused: non-preallocated entries can fail under churn) are
+ * counted here per operation, so totals stay exact; user space shows them
+ * under group "unknown" (and map_full.hists says how many).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IA_OP_MAX);
+	__type(key, __u32);
+	__type(value, struct ia_hist);
+} hists_overflow SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
@@ -691,6 +704,8 @@ static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bo
 	hk.domain = start.domain;
 	err = ret_bytes ? ret <= 0 : ret != 0;
 	h = hist_slot(&hists, &hk, &map_full.hists);
+	if (!h)
+		h = bpf_map_lookup_elem(&hists_overflow, &op);
 	if (h)
 		hist_account(h, delta, err, ret_bytes ? (__u64)ret : start.size);
 	if (trace_maps)
@@ -741,7 +756,7 @@ const volatile bool trace_ioctls = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, 64); /* iommufd's commands, VFIO's through its compat: some 40 */
 	__type(key, __u32); /* _IOC_NR(cmd) */
 	__type(value, struct ia_hist);
 } ioctls SEC(".maps");

@@ -121,13 +121,15 @@ static bool nonprealloc_loads(void)
 }
 
 /*
- * The per-CPU histogram maps. Preallocated, each entry costs every CPU its
- * 296 bytes whether used or not; where the kernel allows, entries are made
- * on first use instead, so memory follows the live domains and commands.
+ * The per-CPU histogram map of domains. Preallocated, each entry costs every
+ * CPU its 296 bytes whether used or not; where the kernel allows, entries
+ * are made on first use instead, so memory follows the live domains (a
+ * refused allocation is counted, and the call goes to hists_overflow). The
+ * ioctl map stays preallocated: 64 commands at most.
  */
 static int size_hist_maps(struct ia_loader *l)
 {
-	struct bpf_map *hists = l->skel->maps.hists, *ioctls = l->skel->maps.ioctls;
+	struct bpf_map *hists = l->skel->maps.hists;
 	int err;
 
 	if (!l->feat.nonprealloc)
@@ -135,8 +137,6 @@ static int size_hist_maps(struct ia_loader *l)
 	err = bpf_map__set_max_entries(hists, IA_HISTS_MAX);
 	if (!err)
 		err = bpf_map__set_map_flags(hists, bpf_map__map_flags(hists) | BPF_F_NO_PREALLOC);
-	if (!err)
-		err = bpf_map__set_map_flags(ioctls, bpf_map__map_flags(ioctls) | BPF_F_NO_PREALLOC);
 	return err;
 }
 
@@ -631,6 +631,20 @@ static int read_percpu(int fd, size_t keysz, int ncpus, struct ia_kstats *k,
 	return err;
 }
 
+/* Calls counted without their domain (hists_overflow): under group -1, with the freed domains. */
+static int read_overflow(const struct ia_loader *l, int ncpus, struct ia_kstats *k)
+{
+	int fd = bpf_map__fd(l->skel->maps.hists_overflow), err = 0;
+	struct ia_hist sum;
+
+	for (__u32 op = 0; !err && op < IA_OP_MAX; op++) {
+		err = percpu_sum(fd, &op, ncpus, &sum);
+		if (!err && sum.calls)
+			err = ia_kstats_add_freed(k, -1, op, &sum);
+	}
+	return err;
+}
+
 static int read_faults(const struct ia_loader *l, struct ia_kstats *k)
 {
 	int fd = bpf_map__fd(l->skel->maps.faults), err = 0;
@@ -669,11 +683,42 @@ int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats 
 	if (!err)
 		err = read_percpu(bpf_map__fd(l->skel->maps.ioctls), sizeof(__u32), ncpus, k, add_ioctl);
 	if (!err)
+		err = read_overflow(l, ncpus, k);
+	if (!err)
 		err = read_faults(l, k);
 	if (err)
 		ia_kstats_free(k);
 	else
 		ia_kstats_sort(k);
+	return err;
+}
+
+/*
+ * Read a key's per-CPU values, summed, and delete it in one step where the
+ * kernel can (v5.14, commit 3e87f192b405 "bpf: Add lookup_and_delete_elem
+ * support to hashtab"): no program on this CPU can add between the two.
+ * Else a lookup, then a delete: a call counted between them (the address
+ * already reused by a new domain) is lost.
+ */
+static int take_percpu(int fd, const void *key, int ncpus, struct ia_hist *sum)
+{
+	struct ia_hist *percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	int err = 0;
+
+	if (!percpu)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_and_delete_elem(fd, key, percpu)) {
+		err = -errno;
+		if (err == -EINVAL || err == -524 /* ENOTSUPP */ || err == -EOPNOTSUPP) {
+			err = bpf_map_lookup_elem(fd, key, percpu) ? -errno : 0;
+			if (!err && bpf_map_delete_elem(fd, key))
+				err = -errno;
+		}
+	}
+	for (int c = 0; !err && c < ncpus; c++)
+		ia_hist_add(sum, &percpu[c]);
+	free(percpu);
 	return err;
 }
 
@@ -686,13 +731,11 @@ int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, struct ia_his
 		return ncpus ? ncpus : -EINVAL;
 	for (unsigned int op = 0; op < IA_OP_MAX; op++) {
 		struct ia_hist_key key = { .domain = domain, .op = op };
-		int err = percpu_sum(fd, &key, ncpus, &h[op]);
+		int err = take_percpu(fd, &key, ncpus, &h[op]);
 
 		have[op] = !err;
-		if (err == -ENOENT)
-			continue; /* never used for this operation */
-		if (err || bpf_map_delete_elem(fd, &key))
-			return err ? err : -errno;
+		if (err && err != -ENOENT) /* ENOENT: never used for this operation */
+			return err;
 	}
 	return 0;
 }
