@@ -386,7 +386,10 @@ static int add_group(struct ia_plan *p, const struct ia_plan_input *in, const st
 	for (size_t i = 0; i < mg->ndevs && !err; i++)
 		err = add_dev(p, in, &mg->devs[i], g);
 	g->ndevs = p->ndevs - g->first;
-	g->claims = !in->release && target_is_user(in);
+	/* a claim follows when some device of the group ends on the (VFIO) target */
+	g->claims = false;
+	for (size_t i = g->first; i < p->ndevs && !in->release && target_is_user(in); i++)
+		g->claims |= !strcmp(p->devs[i].to, in->target);
 	if (g->claims)
 		predict_claim(p, g, first_holder(in->holders, g->id, holder, sizeof(holder)));
 	return err;
