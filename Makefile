@@ -2,7 +2,7 @@
 #
 # make            collector (build/iommu-audit) and its static twin
 # make test       dependencies, build, unit tests, guest tests on every kernel
-# make demo       dependencies, build, a guest that shows snapshot and watch
+# make demo       dependencies, build, a guest that shows plan, a refused claim and watch
 # make unit       unit tests only (no guest)
 # make vmlinux.h  regenerate bpf/vmlinux.h from VMLINUX_BTF
 # V=1 shows the commands.
@@ -191,7 +191,7 @@ bench: deps
 	$(Q)scripts/bench
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/progs/iommu-drive
 	$(Q)scripts/fetch-kernels debian-6.12
 	$(Q)scripts/demo
 

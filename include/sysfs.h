@@ -51,6 +51,13 @@ int ia_sysfs_iommus(const char *root, char names[][IA_NAME_LEN], int max);
  */
 int ia_root_path(char *buf, size_t size, const char *root, const char *rel);
 
+/*
+ * The last component of the link <root>/<rel> ("e1000" for a driver link,
+ * "7" for an iommu_group link) into out: 0, or a negative errno (-ENOENT,
+ * -EINVAL when it is not a link, ...), out "" then.
+ */
+int ia_link_name(const char *root, const char *rel, char *out, size_t size);
+
 /* A path formatted into buf: 0, or -ENAMETOOLONG when it does not fit. */
 int ia_path_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -143,31 +143,16 @@ void ia_cgroup_ids(const char *cgroup, char container[IA_CONTAINER_LEN], char po
 /* The group of a cdev: /sys/class/vfio-dev/<node>/device -> <dev>/iommu_group. */
 static void cdev_group(const char *root, const char *node, struct ia_holder *o)
 {
-	char rel[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char rel[PATH_MAX], group[16];
 
 	o->group = -1;
 	if (ia_path_fmt(rel, sizeof(rel), "sys/class/vfio-dev/%s/device", node) ||
-	    ia_root_path(path, sizeof(path), root, rel))
+	    ia_link_name(root, rel, o->dev, sizeof(o->dev)) ||
+	    ia_path_fmt(rel, sizeof(rel), "sys/class/vfio-dev/%s/device/iommu_group", node) ||
+	    ia_link_name(root, rel, group, sizeof(group)))
 		return;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	ia_strlcpy(o->dev, base ? base + 1 : target, sizeof(o->dev));
-	if (ia_path_fmt(rel, sizeof(rel), "sys/class/vfio-dev/%s/device/iommu_group", node) ||
-	    ia_root_path(path, sizeof(path), root, rel))
-		return;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	base = base ? base + 1 : target;
-	if (all_digits(base))
-		o->group = atoi(base);
+	if (all_digits(group))
+		o->group = atoi(group);
 }
 
 /* Classify a link target; false when it is not a VFIO or iommufd node. */

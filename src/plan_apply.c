@@ -58,20 +58,11 @@ static int write_rel(const char *root, const char *rel, const char *s)
 /* The driver bound to dev now ("" when none). */
 static void driver_now(const char *root, const char *dev, char *out, size_t size)
 {
-	char rel[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char rel[PATH_MAX];
 
 	out[0] = '\0';
-	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", dev);
-	if (ia_root_path(path, sizeof(path), root, rel))
-		return;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	ia_strlcpy(out, base ? base + 1 : target, size);
+	if (!ia_path_fmt(rel, sizeof(rel), "sys/bus/pci/devices/%s/driver", dev))
+		ia_link_name(root, rel, out, size);
 }
 
 static void override_now(const char *root, const char *dev, char *out, size_t size)

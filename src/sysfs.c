@@ -233,6 +233,23 @@ static const char *link_basename(char *target)
 	return slash ? slash + 1 : target;
 }
 
+int ia_link_name(const char *root, const char *rel, char *out, size_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	int err = ia_root_path(path, sizeof(path), root, rel);
+	ssize_t n;
+
+	out[0] = '\0';
+	if (err)
+		return err;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	ia_strlcpy(out, link_basename(target), size);
+	return 0;
+}
+
 /*
  * The driver bound to devices/<name>: the basename of its "driver" link,
  * "" when there is none (unbound, device gone, not a link).
