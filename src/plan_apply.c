@@ -22,6 +22,7 @@
 #include "pcidev.h"
 #include "plan_apply.h"
 #include "sysfs.h"
+#include "textfile.h"
 
 void ia_apply_init(struct ia_apply *a)
 {
@@ -371,27 +372,16 @@ static int mkdirs(const char *dir)
 	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
-/* Written to a temporary name and renamed: a record is whole or absent. */
+/* Written whole and renamed into place (textfile.c): a record is whole or absent. */
 static int save_one(const char *dir, const struct ia_plan_dev *d)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	FILE *f;
-	int err = 0;
+	char path[PATH_MAX], text[2 * IA_NAME_LEN + 32];
+	int n;
 
-	if (snprintf(path, sizeof(path), "%s/%s", dir, d->name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, d->name) >= (int)sizeof(tmp))
+	if (ia_path_fmt(path, sizeof(path), "%s/%s", dir, d->name))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "driver=%s\noverride=%s\n", d->driver, d->override);
-	if (fclose(f))
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	n = snprintf(text, sizeof(text), "driver=%s\noverride=%s\n", d->driver, d->override);
+	return ia_textfile_write(path, text, (size_t)n);
 }
 
 int ia_plan_records_save(const char *dir, const struct ia_plan *p)

@@ -46,10 +46,12 @@ static const char *to_source(const struct ia_plan_dev *d, bool release)
 
 static void dev_text(FILE *out, const struct ia_plan_dev *d)
 {
-	fprintf(out, "  %s%s  %-10s %-6s  %-13s", d->name, d->named ? "*" : " ", or_dash(d->driver),
-		ia_dma_class_name(d->dma), ia_plan_verdict_name(d->verdict));
+	const char *verdict = ia_plan_verdict_name(d->verdict);
+
+	fprintf(out, "  %s%s  %-10s %-6s  %s", d->name, d->named ? "*" : " ", or_dash(d->driver),
+		ia_dma_class_name(d->dma), verdict);
 	if (d->moves)
-		fprintf(out, " -> %s", to_text(d));
+		fprintf(out, "%*s -> %s", (int)(13 - strlen(verdict)), "", to_text(d));
 	if (d->moves && d->to[0])
 		fprintf(out, " (bind: %s)", ia_plan_errno_name(d->bind_err));
 	fprintf(out, "\n      %s\n", d->why);
