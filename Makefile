@@ -2,7 +2,7 @@
 #
 # make            collector (build/iommu-audit) and its static twin
 # make test       dependencies, build, unit tests, guest tests on every kernel
-# make demo       dependencies, build, a guest that shows snapshot and watch
+# make demo       dependencies, build, a guest that shows plan, a refused claim and watch
 # make unit       unit tests only (no guest)
 # make vmlinux.h  regenerate bpf/vmlinux.h from VMLINUX_BTF
 # make install    the static binary, man page, systemd unit, sysusers.d entry,
@@ -43,11 +43,12 @@ endif
 CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c \
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
-	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c
+	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c \
+	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c
 # live: the BPF loader, the tracing session, the exporter's sockets, signals.
 # commands: one file each, and main.c's table.
 LIVE_SRCS := src/loader.c src/live.c src/exporter.c src/http.c src/signals.c \
-	     src/cmd_snapshot.c src/cmd_watch.c src/cmd_record.c src/cmd_serve.c src/cmd_probe.c src/cmd_report.c src/cmd_diff.c src/main.c
+	     src/cmd_snapshot.c src/cmd_watch.c src/cmd_record.c src/cmd_serve.c src/cmd_probe.c src/cmd_report.c src/cmd_diff.c src/cmd_plan.c src/main.c
 CORE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(CORE_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(LIVE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
@@ -194,7 +195,7 @@ bench: deps
 	$(Q)scripts/bench
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/progs/iommu-drive
 	$(Q)scripts/fetch-kernels debian-6.12
 	$(Q)scripts/demo
 

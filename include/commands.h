@@ -12,5 +12,6 @@ extern const struct ia_command ia_cmd_serve;
 extern const struct ia_command ia_cmd_probe;
 extern const struct ia_command ia_cmd_report;
 extern const struct ia_command ia_cmd_diff;
+extern const struct ia_command ia_cmd_plan;
 
 #endif /* IA_COMMANDS_H */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include "calls.h"
 #include "engine.h"
+#include "holders.h"
 #include "report_out.h"
 #include "trace.h"
 
@@ -28,6 +29,7 @@ struct ia_prom_src {
 	const struct ia_run_counts *counts;  /* ring-buffer counters (when known) and kstats */
 	const struct ia_trace_probe *probes; /* how each hook attached; NULL: not known */
 	int nprobes;
+	const struct ia_holders *holders;    /* who holds the groups (/proc); NULL: not scanned */
 };
 
 /* Write every metric family to out. 0, or -EIO when out reports an error. */

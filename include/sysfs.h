@@ -44,4 +44,21 @@ int ia_sysfs_read(const char *root, struct ia_model *m);
  */
 int ia_sysfs_iommus(const char *root, char names[][IA_NAME_LEN], int max);
 
+/*
+ * "<root>/<rel>" into buf, root "" (or "/", or NULL) meaning the live
+ * system: 0, -ENAMETOOLONG or -EINVAL. Every reader of /sys and /proc
+ * takes such a root, so that tests can hand it a fixture tree.
+ */
+int ia_root_path(char *buf, size_t size, const char *root, const char *rel);
+
+/*
+ * The last component of the link <root>/<rel> ("e1000" for a driver link,
+ * "7" for an iommu_group link) into out: 0, or a negative errno (-ENOENT,
+ * -EINVAL when it is not a link, ...), out "" then.
+ */
+int ia_link_name(const char *root, const char *rel, char *out, size_t size);
+
+/* A path formatted into buf: 0, or -ENAMETOOLONG when it does not fit. */
+int ia_path_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif /* IA_SYSFS_H */

@@ -19,8 +19,8 @@ static const struct ia_command help_cmd = {
 };
 
 static const struct ia_command *const commands[] = {
-	&ia_cmd_snapshot, &ia_cmd_watch, &ia_cmd_record, &ia_cmd_serve, &ia_cmd_probe,
-	&ia_cmd_report,	  &ia_cmd_diff,	 &help_cmd,	 NULL,
+	&ia_cmd_snapshot, &ia_cmd_plan, &ia_cmd_watch, &ia_cmd_record, &ia_cmd_serve,
+	&ia_cmd_probe,	  &ia_cmd_report, &ia_cmd_diff,	 &help_cmd,	NULL,
 };
 
 static const struct ia_command *command(const char *name)

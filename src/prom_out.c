@@ -136,6 +136,61 @@ static void emit_devices(FILE *out, const struct ia_model *m)
 	}
 }
 
+/*
+ * Holders by group and command name: how many processes of that name hold a
+ * VFIO or iommufd file of the group. Not by pid: pids come and go with every
+ * VM start, so they would grow the series without bound; command names are
+ * few (qemu-system-x86, cloud-hypervisor, dpdk apps) and groups are the
+ * host's. When some process's fd table could not be read the holders are
+ * unknown: holders_known is 0 and no group_holders sample is claimed.
+ */
+static bool same_pair(const struct ia_holder *a, const struct ia_holder *b)
+{
+	return a->group == b->group && !strcmp(a->comm, b->comm);
+}
+
+/* Processes (not files) with v[i]'s group and command name; v is sorted by group, pid. */
+static unsigned long long pair_pids(const struct ia_holders *h, size_t i)
+{
+	unsigned long long n = 0;
+
+	for (size_t k = 0; k < h->n; k++)
+		n += same_pair(&h->v[k], &h->v[i]) &&
+		     (!k || h->v[k - 1].pid != h->v[k].pid || h->v[k - 1].group != h->v[k].group);
+	return n;
+}
+
+static bool pair_seen_before(const struct ia_holders *h, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (same_pair(&h->v[k], &h->v[i]))
+			return true;
+	return false;
+}
+
+static void emit_holders(FILE *out, const struct ia_holders *h)
+{
+	char id[16];
+
+	if (!h)
+		return;
+	emit_family(out, "holders_known", "gauge",
+		    "1 when every process's fd table was read (root or CAP_SYS_PTRACE); 0: holders unknown.");
+	emit_sample(out, "holders_known", NULL, 0, h->known);
+	if (!h->known)
+		return;
+	emit_family(out, "group_holders", "gauge",
+		    "Processes holding a VFIO or iommufd file of the group, by command name.");
+	for (size_t i = 0; i < h->n; i++) {
+		struct lbl l[] = { { "group", id }, { "comm", h->v[i].comm } };
+
+		if (h->v[i].group < 0 || pair_seen_before(h, i))
+			continue;
+		snprintf(id, sizeof(id), "%d", h->v[i].group);
+		emit_sample(out, "group_holders", l, 2, pair_pids(h, i));
+	}
+}
+
 /* ---- calls by result ---- */
 
 static void emit_hook_results(FILE *out, const struct ia_calls *c, unsigned int hook)
@@ -450,6 +505,7 @@ int ia_prom_write(FILE *out, const struct ia_prom_src *s)
 	emit_ring_buffer(out, s->counts);
 	emit_records(out, s->engine);
 	emit_probes(out, s->probes, s->nprobes);
+	emit_holders(out, s->holders);
 	if (!err && ferror(out))
 		err = -EIO;
 	return err;

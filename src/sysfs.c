@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,7 @@
 #define IOMMUS_REL "sys/class/iommu"
 #define HEX_MAX_DIGITS 16
 
-/* "<root>/<rel>", root "" or "/" meaning the live system. */
-static int root_path(char *buf, size_t size, const char *root, const char *rel)
+int ia_root_path(char *buf, size_t size, const char *root, const char *rel)
 {
 	size_t len = root ? strlen(root) : 0;
 	int n;
@@ -33,6 +33,17 @@ static int root_path(char *buf, size_t size, const char *root, const char *rel)
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int ia_path_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 static bool is_dot(const char *name)
@@ -222,6 +233,23 @@ static const char *link_basename(char *target)
 	return slash ? slash + 1 : target;
 }
 
+int ia_link_name(const char *root, const char *rel, char *out, size_t size)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	int err = ia_root_path(path, sizeof(path), root, rel);
+	ssize_t n;
+
+	out[0] = '\0';
+	if (err)
+		return err;
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	ia_strlcpy(out, link_basename(target), size);
+	return 0;
+}
+
 /*
  * The driver bound to devices/<name>: the basename of its "driver" link,
  * "" when there is none (unbound, device gone, not a link).
@@ -319,7 +347,7 @@ int ia_sysfs_read(const char *root, struct ia_model *m)
 	DIR *dir;
 	int err;
 
-	err = root_path(path, sizeof(path), root, GROUPS_REL);
+	err = ia_root_path(path, sizeof(path), root, GROUPS_REL);
 	if (err)
 		return err;
 	dir = open_dir_at(AT_FDCWD, path, &err);
@@ -365,7 +393,7 @@ int ia_sysfs_iommus(const char *root, char names[][IA_NAME_LEN], int max)
 
 	if (max < 0 || (max && !names))
 		return -EINVAL;
-	err = root_path(path, sizeof(path), root, IOMMUS_REL);
+	err = ia_root_path(path, sizeof(path), root, IOMMUS_REL);
 	if (err)
 		return err;
 	dir = open_dir_at(AT_FDCWD, path, &err);

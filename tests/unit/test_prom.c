@@ -499,3 +499,37 @@ UNIT_TEST(textfile_atomic_write)
 	rmdir(sub);
 	CHECK_INT(rmdir(dir), 0);
 }
+
+UNIT_TEST(prom_group_holders_by_comm)
+{
+	struct ia_holder v[] = {
+		{ .pid = 10, .group = 6, .comm = "qemu", .path = "/dev/iommu" },
+		{ .pid = 10, .group = 6, .comm = "qemu", .path = "/dev/vfio/devices/vfio0" },
+		{ .pid = 11, .group = 6, .comm = "qemu", .path = "/dev/vfio/6" },
+		{ .pid = 12, .group = 7, .comm = "dpdk-testpmd", .path = "/dev/vfio/7" },
+		{ .pid = 13, .group = -1, .comm = "iommufd-user", .path = "/dev/iommu" },
+	};
+	struct ia_holders h = { .v = v, .n = 5, .known = true };
+	struct ia_engine e;
+	struct ia_prom_src s = { .engine = &e, .holders = &h };
+	char *text;
+
+	fixture_engine(&e);
+	text = render(&s);
+	CHECK(text != NULL);
+	CHECK(has_line(text, "iommu_audit_holders_known 1"));
+	CHECK(has_line(text, "iommu_audit_group_holders{group=\"6\",comm=\"qemu\"} 2"));
+	CHECK(has_line(text, "iommu_audit_group_holders{group=\"7\",comm=\"dpdk-testpmd\"} 1"));
+	CHECK(!strstr(text, "iommufd-user"));
+	free(text);
+	h.known = false;
+	text = render(&s);
+	CHECK(text && has_line(text, "iommu_audit_holders_known 0"));
+	CHECK(text && !strstr(text, "group_holders"));
+	free(text);
+	s.holders = NULL;
+	text = render(&s);
+	CHECK(text && !strstr(text, "holders_known"));
+	free(text);
+	ia_engine_free(&e);
+}

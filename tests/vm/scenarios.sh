@@ -468,3 +468,18 @@ PY
 		fail "$name-without-perfmon" "exit $rc: $(tail -n 2 "$out/$name-noperfmon.err")"
 	fi
 }
+
+# plan's predictions against what the kernel does, for every device of every
+# group (tests/vm/plan-truth: the claim, each bind, --apply and --release,
+# a forced failure rolled back, the host-critical 9p root, a holder named);
+# its JSON Lines validated like every other output (every kernel).
+scenario_plan_truth() {
+	local name=plan-truth
+	modprobe -q vfio_iommu_type1 2>/dev/null
+	require "vfio-pci and virtio-pci registered" test -d /sys/bus/pci/drivers/vfio-pci -a \
+		-d /sys/bus/pci/drivers/virtio-pci
+	: >"$out/$name.jsonl"
+	: >"$out/$name.err.jsonl"
+	tests/vm/plan-truth "$bin" "$drive" "$out" || echo "plan-truth exited $?"
+	json_check "$name" "$out/$name.jsonl" "$out/$name.snapshot.jsonl" --maybe-empty "$out/$name.err.jsonl"
+}

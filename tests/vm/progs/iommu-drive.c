@@ -8,7 +8,7 @@
  *   mock-domain                                    iommufd mock IOMMU device
  *   mock-soft [--unresolved]                       incompatible domain, then
  *                                                  a compatible one
- *   container GROUP [GROUP...]                     legacy VFIO container
+ *   container GROUP [GROUP...] [--hold-until FILE] legacy VFIO container
  *   write PATH STRING                              one write(2), e.g. a
  *                                                  sysfs driver bind
  *   map-loop BDF N LENGTH                          N IOAS map+unmap pairs of
@@ -30,7 +30,8 @@
  * never ran (`... not-run`). The last line is `result ok` (exit 0) or `result fail`
  * (exit 1); usage errors exit 2. cdev-bind --hold-until prints
  * `holding until=FILE` once everything is set up, then polls for FILE (at
- * most 600 s) before it detaches and closes: a script waits for that line,
+ * most 600 s) before it detaches and closes (container --hold-until: the
+ * same, holding the groups in the container): a script waits for that line,
  * acts, then creates FILE.
  *
  * Steps, in order (a container's per-group steps are suffixed :GROUP):
@@ -42,7 +43,7 @@
  *                close-iommu
  *   container    open-container check-ext {open status set-container}:G...
  *                set-iommu (after the first group) buffer map unmap
- *                close:G... close-container
+ *                [hold] close:G... close-container
  *   write        write
  *
  * Built against the 6.12 uapi headers: scripts/uapi-headers build/uapi, then
@@ -854,7 +855,11 @@ static int container_steps(struct drive *d, struct container *c)
 		if (ret)
 			return ret;
 	}
-	return container_map_unmap(d, c->fd);
+	ret = container_map_unmap(d, c->fd);
+	/* the groups stay claimed (iommu_group_claim_dma_owner) while held */
+	if (!ret && d->hold_until)
+		ret = hold_until(d, d->hold_until);
+	return ret;
 }
 
 static int cmd_container(struct drive *d)
@@ -923,7 +928,7 @@ static const char *const mock_soft_steps_names[] = {
 static const char *const mock_soft_defaults[] = { "replace-dirty=EINVAL", NULL };
 static const char *const container_steps_names[] = {
 	"open-container", "check-ext", "open", "status", "set-container",
-	"set-iommu", "buffer", "map", "unmap", "buffer-free", "close",
+	"set-iommu", "buffer", "map", "unmap", "buffer-free", "hold", "close",
 	"close-container", NULL
 };
 static const char *const write_steps[] = { "write", NULL };
@@ -941,7 +946,7 @@ static const struct subcmd subcmds[] = {
 	  cmd_mock_domain },
 	{ "mock-soft", "[--unresolved]", 0, 0, mock_soft_steps_names,
 	  mock_soft_defaults, cmd_mock_soft },
-	{ "container", "GROUP [GROUP...]", 1, MAX_GROUPS,
+	{ "container", "GROUP [GROUP...] [--hold-until FILE]", 1, MAX_GROUPS,
 	  container_steps_names, no_defaults, cmd_container },
 	{ "write", "PATH STRING", 2, 2, write_steps, no_defaults, cmd_write },
 	{ "map-loop", "BDF N LENGTH", 3, 3, map_loop_steps, no_defaults, cmd_map_loop },
@@ -1009,8 +1014,11 @@ static int parse_opts(struct drive *d, int argc, char **argv)
 			break;
 		case OPT_ATTACH:
 		case OPT_HOLD_UNTIL:
-			if (d->cmd->run != cmd_cdev_bind)
-				return usage_error("%s: option for cdev-bind only",
+			if (d->cmd->run != cmd_cdev_bind &&
+			    (c == OPT_ATTACH || d->cmd->run != cmd_container))
+				return usage_error(c == OPT_ATTACH ?
+						   "%s: option for cdev-bind only" :
+						   "%s: option for cdev-bind and container only",
 						   argv[optind - 1]);
 			d->attach |= c == OPT_ATTACH;
 			if (c == OPT_HOLD_UNTIL)
