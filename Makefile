@@ -43,7 +43,7 @@ endif
 CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c \
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
-	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c \
+	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c src/kmod.c src/caps.c \
 	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c
 # live: the BPF loader, the tracing session, the exporter's sockets, signals.
 # commands: one file each, and main.c's table.

@@ -24,6 +24,11 @@ struct ia_hook_info {
 	enum ia_hook_kind kind;
 	bool void_ret;		/* the function returns void: exit ret means nothing */
 	bool required;		/* watch cannot do its job without it (reported by -v) */
+	/*
+	 * The kernel module the functions live in when it is built as one
+	 * (iommufd: CONFIG_IOMMUFD=m; vfio_iommu_type1); NULL: the core kernel.
+	 */
+	const char *module;
 	/* functions (by preference), or for tracepoints "iommu/<event>" */
 	const char *targets[IA_MAX_TARGETS];
 };

@@ -23,6 +23,7 @@ struct ia_live_opts {
 	bool trace_ioctls;	 /* a record per iommufd ioctl, IOAS map/unmap included */
 	bool trace_maps;	 /* a record per iommu_map/iommu_unmap call */
 	unsigned int fail_on;	 /* bit per enum ia_rule: exit IA_EXIT_FINDINGS when one occurred */
+	bool no_late_attach;	 /* attach nothing after the start; keep no capability */
 	const char *output;	 /* record: the recording to write; NULL otherwise */
 	const struct ia_exporter_opts *serve; /* serve: the exporter; NULL otherwise */
 };

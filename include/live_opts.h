@@ -48,6 +48,12 @@
 	  "soft-failure-unresolved, hard-failure, multi-driver-probe,\n" \
 	  "multi-driver-domain, split-group, owner-imbalance" }
 
+#define IA_LIVE_OPT_NO_LATE_ATTACH(st) \
+	{ .name = "no-late-attach", .kind = IA_OPT_FLAG, \
+	  .offset = IA_OPT_AT(bool, st, live.no_late_attach), \
+	  .help = "attach nothing after the start (hooks in modules loaded later stay\n" \
+	  "missing) and keep no capability once attached" }
+
 /* The session options the shared options carry. */
 static inline void ia_live_from_cli(struct ia_live_opts *l, const struct ia_cli *c)
 {

@@ -43,6 +43,7 @@ struct ia_loader {
 	struct ia_probe_status st[IA_HOOK_MAX];
 	struct ia_features feat;
 	struct btf *vmlinux;
+	char release[65];	/* uname -r: where its modules are listed */
 };
 
 /* Returns 0 when at least one hook attached, else a negative errno; msg explains. */
@@ -59,6 +60,12 @@ struct ia_kstats;
  */
 int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats *k);
 int ia_loader_attached(const struct ia_loader *l);
+/*
+ * Hooks in modules that come and go (st[].late): attach those whose module
+ * has loaded (kprobes), detach those whose module has gone, re-attach those
+ * whose module was reloaded. Their ids in changed (up to max); how many.
+ */
+int ia_loader_refresh(struct ia_loader *l, unsigned int *changed, int max);
 /*
  * Take a freed domain's histograms out of the kernel's map: h[op] is set
  * where have[op]. The map keeps live domains alone. 0 or -errno.

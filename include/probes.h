@@ -22,6 +22,8 @@ struct ia_probe_status {
 	enum ia_via via;
 	int err;	    /* negative errno when not attached; 0 when not asked for */
 	char why[160];	    /* why not attached */
+	bool late;	    /* its module comes and goes: attached (kprobes) while it is loaded */
+	__u64 instance;	    /* the module instance it is attached to (ia_kmod_instance) */
 };
 
 struct ia_features {
@@ -29,7 +31,8 @@ struct ia_features {
 	bool fentry;	     /* BPF tracing programs load (fentry/fexit/tp_btf) */
 	int fentry_err;	     /* why not: the test load's negative errno */
 	bool kprobes;	     /* the kprobe PMU exists */
-	bool tracefs;	     /* tracefs mounted (classic tracepoints) */
+	bool tracefs;	     /* tracefs mounted and readable (classic tracepoints) */
+	bool tracefs_mounted; /* mounted, whether or not this process may read it */
 	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
 	bool nonprealloc;    /* tracing programs may use hash maps that are not preallocated */
 };

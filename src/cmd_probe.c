@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* `probe`: which probes this kernel allows, and how (nothing stays loaded). */
 #include <string.h>
+#include "caps.h"
 #include "commands.h"
 #include "json.h"
 #include "ksyms.h"
@@ -39,6 +40,12 @@ static int run_probe(const struct ia_invocation *inv)
 
 	if (p != IA_PARSE_RUN)
 		return ia_cli_exit(p);
+	err = ia_caps_missing(msg, sizeof(msg));
+	if (!err && msg[0]) {
+		ia_error(o.cli.json, "no permission to trace: missing %s (run as root, or grant %s)", msg,
+			 strchr(msg, ',') ? "them" : "it");
+		return IA_EXIT_FAILURE;
+	}
 	err = ia_ksyms_load(&ks, "/proc/kallsyms");
 	if (err) {
 		ia_error(o.cli.json, "cannot read /proc/kallsyms: %s", strerror(-err));

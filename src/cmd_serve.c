@@ -46,6 +46,7 @@ static const struct ia_opt serve_opts[] = {
 	IA_LIVE_OPT_TRACE_IOCTLS(struct serve_opts),
 	IA_LIVE_OPT_TRACE_MAPS(struct serve_opts),
 	IA_LIVE_OPT_FAIL_ON(struct serve_opts),
+	IA_LIVE_OPT_NO_LATE_ATTACH(struct serve_opts),
 	{ 0 },
 };
 
@@ -62,6 +63,8 @@ static const char *live_only(const struct serve_opts *o)
 		return "--trace-maps";
 	if (o->live.fail_on)
 		return "--fail-on";
+	if (o->live.no_late_attach)
+		return "--no-late-attach";
 	return NULL;
 }
 

@@ -117,56 +117,69 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 	},
 	[IA_HOOK_IOMMUFD_BIND] = {
 		.id = IA_HOOK_IOMMUFD_BIND, .name = "iommufd_bind", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_device_bind" },
 	},
 	[IA_HOOK_IOMMUFD_UNBIND] = {
 		.id = IA_HOOK_IOMMUFD_UNBIND, .name = "iommufd_unbind", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.void_ret = true,
 		.targets = { "iommufd_device_unbind" },
 	},
 	[IA_HOOK_IOMMUFD_ATTACH] = {
 		.id = IA_HOOK_IOMMUFD_ATTACH, .name = "iommufd_attach", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_device_attach" },
 	},
 	[IA_HOOK_IOMMUFD_REPLACE] = {
 		.id = IA_HOOK_IOMMUFD_REPLACE, .name = "iommufd_replace", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_device_replace" },
 	},
 	[IA_HOOK_IOMMUFD_DETACH] = {
 		.id = IA_HOOK_IOMMUFD_DETACH, .name = "iommufd_detach", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.void_ret = true,
 		.targets = { "iommufd_device_detach" },
 	},
 	[IA_HOOK_HWPT_ALLOC] = {
 		.id = IA_HOOK_HWPT_ALLOC, .name = "hwpt_alloc", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_hwpt_paging_alloc" },
 	},
 	[IA_HOOK_HWPT_ATTACH] = {
 		.id = IA_HOOK_HWPT_ATTACH, .name = "hwpt_attach", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_hw_pagetable_attach" },
 	},
 	[IA_HOOK_IOMMUFD_RELEASE] = {
 		.id = IA_HOOK_IOMMUFD_RELEASE, .name = "iommufd_release", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_fops_release" },
 	},
 	[IA_HOOK_TYPE1_ATTACH] = {
 		.id = IA_HOOK_TYPE1_ATTACH, .name = "type1_attach", .kind = IA_KIND_CALL,
+		.module = "vfio_iommu_type1",
 		.targets = { "vfio_iommu_type1_attach_group" },
 	},
 	[IA_HOOK_IOMMUFD_IOCTL] = {
 		.id = IA_HOOK_IOMMUFD_IOCTL, .name = "iommufd_ioctl", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_fops_ioctl" },
 	},
 	[IA_HOOK_IOAS_MAP] = {
 		.id = IA_HOOK_IOAS_MAP, .name = "ioas_map", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_ioas_map" },
 	},
 	[IA_HOOK_IOAS_UNMAP] = {
 		.id = IA_HOOK_IOAS_UNMAP, .name = "ioas_unmap", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.targets = { "iommufd_ioas_unmap" },
 	},
 	[IA_HOOK_HWPT_DESTROY] = {
 		.id = IA_HOOK_HWPT_DESTROY, .name = "hwpt_destroy", .kind = IA_KIND_CALL,
+		.module = "iommufd",
 		.void_ret = true,
 		.targets = { "iommufd_hwpt_paging_destroy" },
 	},

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "calls.h"
+#include "caps.h"
 #include "cli.h"
 #include "clock.h"
 #include "engine.h"
@@ -44,7 +45,7 @@ struct watch_ctx {
 	struct ia_trace_writer *trace;
 	struct ia_trace_info info;
 	int trace_err;
-	const struct ia_loader *loader;
+	struct ia_loader *loader;
 	/* --interval: the aggregates at the last view, and how many views so far */
 	struct ia_kstats last;
 	unsigned int intervals;
@@ -252,10 +253,46 @@ static int wait_records(struct watch_ctx *w, struct ring_buffer *rb)
 	return err;
 }
 
+/*
+ * Modules that came or went (vfio_iommu_type1, iommufd): their hooks
+ * attached or detached by the loader, each change said as the start-up
+ * probes were (a probe object in JSON, a line on stderr in text); serve's
+ * probe_attached follows by itself. The symbols are read again, for the
+ * module's iommu_ops names.
+ */
+static void refresh_modules(struct watch_ctx *w)
+{
+	unsigned int changed[IA_HOOK_MAX];
+	int n = ia_loader_refresh(w->loader, changed, IA_HOOK_MAX);
+	struct ia_ksyms ks;
+
+	if (n <= 0)
+		return;
+	ia_trace_info_probes(&w->info, w->loader->st, &w->loader->feat);
+	for (int i = 0; i < n; i++) {
+		const struct ia_trace_probe *p = ia_trace_probe_of(&w->info, changed[i]);
+
+		if (!p)
+			continue;
+		if (w->o->json && !w->trace && !w->o->serve)
+			ia_probe_print_json(&w->json, p, true);
+		else if (p->via != IA_VIA_NONE)
+			fprintf(stderr, "probe %s: attached (%s) %s\n", ia_hook_name(p->hook), ia_via_name(p->via),
+				p->target);
+		else
+			fprintf(stderr, "probe %s: %s\n", ia_hook_name(p->hook), p->why);
+	}
+	if (!ia_ksyms_load(&ks, "/proc/kallsyms")) { /* else the old names stay */
+		ia_ksyms_free(&w->ksyms);
+		w->ksyms = ks;
+	}
+}
+
 static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 {
 	double start = ia_mono_s(), end = w->o->duration > 0 ? start + w->o->duration : 0;
 	double flushed = start, hist_at = start + HIST_PERIOD_S, view_at = start + w->o->interval;
+	double modules_at = start + 1.0;
 	int err = 0;
 
 	while (!ia_signalled(w->sigfd)) {
@@ -270,6 +307,10 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 		if (w->o->interval > 0 && ia_mono_s() >= view_at) {
 			print_interval(w);
 			view_at += w->o->interval;
+		}
+		if (!w->o->no_late_attach && ia_mono_s() >= modules_at) {
+			refresh_modules(w);
+			modules_at = ia_mono_s() + 1.0;
 		}
 		fflush(stdout);
 		if (w->trace && ia_mono_s() - flushed >= 1.0) { /* a crash loses at most a second */
@@ -316,6 +357,23 @@ static void announce(struct watch_ctx *w, const struct ia_loader *l)
 		ia_exporter_describe(&w->x, what, sizeof(what));
 	fprintf(stderr, "%s: %d of %d probes attached%s\n", what, ia_loader_attached(l),
 		IA_HOOK_MAX - 1, w->o->duration > 0 ? "" : "; Ctrl-C to stop");
+}
+
+/*
+ * Everything is attached and open: give up every capability but what
+ * attaching a module's hooks later needs (--no-late-attach: all of them).
+ * Failing to is fatal: the service must not run with more than it says.
+ */
+static int drop_capabilities(struct watch_ctx *w)
+{
+	char kept[96];
+	int err = ia_caps_drop(!w->o->no_late_attach, kept, sizeof(kept));
+
+	if (err)
+		ia_error(w->o->json, "giving up capabilities failed: %s", strerror(-err));
+	else if (w->o->verbose)
+		fprintf(stderr, "capabilities kept: %s\n", kept[0] ? kept : "none");
+	return err;
 }
 
 /* serve: the final textfile, and one line on what was served. */
@@ -383,6 +441,12 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 	char msg[256];
 	int err;
 
+	err = ia_caps_missing(msg, sizeof(msg));
+	if (!err && msg[0]) {
+		ia_error(w->o->json, "no permission to trace: missing %s (run as root, or grant %s)", msg,
+			 strchr(msg, ',') ? "them" : "it");
+		return -EPERM;
+	}
 	err = ia_sysfs_read(w->o->sysfs_root, snap);
 	if (err && err != -ENOENT) {
 		ia_error(w->o->json, "reading /sys/kernel/iommu_groups failed: %s", strerror(-err));
@@ -448,6 +512,9 @@ int ia_live_run(const struct ia_live_opts *o)
 		if (err)
 			goto cleanup;
 	}
+	err = drop_capabilities(&w);
+	if (err)
+		goto cleanup;
 	announce(&w, &l);
 	err = run_loop(&w, rb);
 	if (err && !w.trace_err)

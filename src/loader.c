@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -15,6 +18,7 @@
 #include "grow.h"
 #include "kstats.h"
 #include "loader.h"
+#include "kmod.h"
 #include "ksyms.h"
 #include "watch.skel.h"
 
@@ -140,26 +144,46 @@ static int size_hist_maps(struct ia_loader *l)
 	return err;
 }
 
-/* Classic tracepoints and libbpf need tracefs; mount it where it is missing. */
-static bool ensure_tracefs(void)
+/*
+ * Readable by this process, capabilities counted: access() checks with the
+ * real ids and, for a non-root user, no capability at all (fs/open.c:
+ * access_override_creds), so it would refuse what CAP_DAC_READ_SEARCH allows.
+ */
+static bool readable(const char *path, int mode)
 {
-	struct stat st;
+	return !faccessat(AT_FDCWD, path, mode, AT_EACCESS);
+}
 
-	if (!stat(TRACEFS "/events", &st))
-		return true;
-	if (!mount("tracefs", TRACEFS, "tracefs", 0, NULL))
-		return true;
-	return !stat("/sys/kernel/debug/tracing/events", &st);
+#define TRACEFS_MAGIC 0x74726163 /* include/uapi/linux/magic.h */
+
+/*
+ * Classic tracepoints and libbpf need tracefs: mounted (mounted here where
+ * it is missing and the process may), and readable by this process: it is
+ * root's alone (mode 0700) unless CAP_DAC_READ_SEARCH says otherwise.
+ */
+static void ensure_tracefs(struct ia_loader *l)
+{
+	struct statfs sfs;
+
+	l->feat.tracefs_mounted = (!statfs(TRACEFS, &sfs) && sfs.f_type == TRACEFS_MAGIC) ||
+				  !mount("tracefs", TRACEFS, "tracefs", 0, NULL);
+	l->feat.tracefs = l->feat.tracefs_mounted && readable(TRACEFS "/events", X_OK);
+	if (!l->feat.tracefs && readable("/sys/kernel/debug/tracing/events", X_OK))
+		l->feat.tracefs_mounted = l->feat.tracefs = true; /* the old place, through debugfs */
 }
 
 static void probe_features(struct ia_loader *l)
 {
+	struct utsname u;
+
+	if (!uname(&u))
+		snprintf(l->release, sizeof(l->release), "%s", u.release);
 	l->vmlinux = btf__load_vmlinux_btf();
 	if (!l->vmlinux || libbpf_get_error(l->vmlinux))
 		l->vmlinux = NULL;
 	l->feat.btf = l->vmlinux != NULL;
 	l->feat.kprobes = !access("/sys/bus/event_source/devices/kprobe/type", R_OK);
-	l->feat.tracefs = ensure_tracefs();
+	ensure_tracefs(l);
 	l->feat.fentry_err = l->feat.btf ? fentry_loads(l->vmlinux, "really_probe") : -ENOENT;
 	l->feat.fentry = !l->feat.fentry_err;
 	l->feat.get_func_ret = l->feat.fentry && !fexit_ret_loads(l->vmlinux, "really_probe");
@@ -289,6 +313,36 @@ static const char *fentry_why(const struct ia_loader *l, bool force_kprobes, int
 	return err == -EINVAL ? "fentry refused (notrace?)" : "fentry refused";
 }
 
+/*
+ * A hook whose functions are absent now: in a module not loaded (attached
+ * through kprobes when it loads: kprobe programs need no target until they
+ * attach, fentry ones need the module's BTF at load), or truly absent.
+ */
+static int choose_absent(struct ia_loader *l, const struct ia_hook_info *h)
+{
+	struct ia_probe_status *st = &l->st[h->id];
+	enum ia_kmod_state ks = h->module ? ia_kmod_state("", l->release, h->module) : IA_KMOD_BUILTIN;
+
+	st->target = h->targets[0];
+	if (ks == IA_KMOD_AVAILABLE && l->feat.kprobes) {
+		st->late = true;
+		enable_kprobe(l, h);
+		set_why(st, -ENOENT, "in module %s, not loaded now: attaches (kprobe) when it loads", h->module);
+		return -ENOENT;
+	}
+	if (ks == IA_KMOD_AVAILABLE)
+		set_why(st, -ENOENT, "in module %s, not loaded now; no kprobes to attach it later", h->module);
+	else if (ks == IA_KMOD_LOADED)
+		set_why(st, -ENOENT, "module %s loaded, but without %s (absent or inlined)", h->module,
+			h->targets[0]);
+	else if (ks == IA_KMOD_ABSENT)
+		set_why(st, -ENOENT, "not in this kernel: no module %s", h->module);
+	else
+		set_why(st, -ENOENT, "not in this kernel (absent or inlined): %s%s%s", h->targets[0],
+			h->targets[1] ? ", " : "", h->targets[1] ? h->targets[1] : "");
+	return -ENOENT;
+}
+
 /* Enable the program pair for a call hook; returns 0 when one was chosen. */
 static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const struct ia_ksyms *ks,
 		       bool force_kprobes)
@@ -310,6 +364,8 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 		if (in_ksyms && l->feat.kprobes) {
 			st->via = IA_VIA_KPROBE;
 			enable_kprobe(l, h);
+			/* a module's function: attached again if the module goes and comes back */
+			st->late = h->module && ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
 			return 0;
 		}
 		if (in_ksyms || (l->vmlinux && btf__find_by_name_kind(l->vmlinux, t, BTF_KIND_FUNC) > 0)) {
@@ -319,10 +375,7 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 			return -EOPNOTSUPP;
 		}
 	}
-	st->target = h->targets[0];
-	set_why(st, -ENOENT, "not in this kernel (absent or inlined): %s%s%s", h->targets[0],
-		h->targets[1] ? ", " : "", h->targets[1] ? h->targets[1] : "");
-	return -ENOENT;
+	return choose_absent(l, h);
 }
 
 static bool tp_btf_exists(const struct btf *vmlinux, const char *target)
@@ -339,10 +392,10 @@ static bool tracepoint_exists(const char *target)
 	char path[160];
 
 	snprintf(path, sizeof(path), TRACEFS "/events/%s/id", target);
-	if (!access(path, R_OK))
+	if (readable(path, R_OK))
 		return true;
 	snprintf(path, sizeof(path), "/sys/kernel/debug/tracing/events/%s/id", target);
-	return !access(path, R_OK);
+	return readable(path, R_OK);
 }
 
 static int choose_tp(struct ia_loader *l, const struct ia_hook_info *h, bool force_kprobes)
@@ -362,7 +415,9 @@ static int choose_tp(struct ia_loader *l, const struct ia_hook_info *h, bool for
 		return 0;
 	}
 	set_why(st, -ENOENT, "tracepoint %s %s", t,
-		l->feat.tracefs ? "not in this kernel" : "unreachable: tracefs not mounted");
+		l->feat.tracefs ? "not in this kernel" :
+		l->feat.tracefs_mounted ? "unreachable: tracefs is not readable by this user (root's, or CAP_DAC_READ_SEARCH)" :
+					  "unreachable: tracefs not mounted");
 	return -ENOENT;
 }
 
@@ -537,15 +592,69 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 					 " (-v shows libbpf's log)");
 		return err;
 	}
-	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		const struct ia_hook_info *h = ia_hook_info(id);
+
 		if (l->st[id].via != IA_VIA_NONE)
-			attach_hook(l, ia_hook_info(id));
+			attach_hook(l, h);
+		if (l->st[id].late) /* the module instance it was tried on (0: not loaded) */
+			l->st[id].instance = ia_kmod_instance("", h->module);
+	}
 	if (!ia_loader_attached(l)) {
 		snprintf(msg, msglen, "no probe could attach on this kernel (-v says why for each)");
 		return -ENOENT;
 	}
 	l->skel->bss->ready = true;
 	return 0;
+}
+
+/* A late hook's kprobes, on whichever of its targets the loaded module has. */
+static void attach_late(struct ia_loader *l, const struct ia_hook_info *h, __u64 instance)
+{
+	struct ia_probe_status *st = &l->st[h->id];
+
+	for (int i = 0; i < IA_MAX_TARGETS && h->targets[i]; i++) {
+		st->via = IA_VIA_KPROBE;
+		st->target = h->targets[i];
+		attach_hook(l, h); /* on failure: via none, and why */
+		if (st->via != IA_VIA_NONE) {
+			st->err = 0;
+			st->why[0] = '\0';
+			break;
+		}
+	}
+	st->instance = instance; /* tried on this instance: not again until it changes */
+}
+
+int ia_loader_refresh(struct ia_loader *l, unsigned int *changed, int max)
+{
+	int n = 0;
+
+	for (unsigned int id = 1; l->skel && id < IA_HOOK_MAX; id++) {
+		struct ia_probe_status *st = &l->st[id];
+		const struct ia_hook_info *h = ia_hook_info(id);
+		bool attached = st->via != IA_VIA_NONE;
+		__u64 inst;
+
+		if (!st->late)
+			continue;
+		inst = ia_kmod_instance("", h->module);
+		if (inst == st->instance)
+			continue;
+		if (attached) {
+			detach_hook(l, id); /* its kprobes died with the module's text */
+			st->via = IA_VIA_NONE;
+			st->instance = 0;
+			set_why(st, -ENOENT, "module %s unloaded: attaches (kprobe) when it loads again",
+				h->module);
+		}
+		st->instance = inst;
+		if (inst)
+			attach_late(l, h, inst);
+		if (n < max)
+			changed[n++] = id;
+	}
+	return n;
 }
 
 int ia_loader_ringbuf_fd(const struct ia_loader *l)

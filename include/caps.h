@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Capabilities: which the tracing needs, which the process lacks, and
+ * giving up the rest once the probes are attached (ebpf_exporter's
+ * --capabilities.keep is the model). Loading and attaching BPF tracing
+ * programs needs CAP_BPF and CAP_PERFMON (v5.8, commits a17b53c4a4b5 and
+ * 980737282232); before them CAP_SYS_ADMIN. Kernel addresses in
+ * /proc/kallsyms need CAP_SYSLOG (kernel/kallsyms.c, kallsyms_show_value).
+ */
+#ifndef IA_CAPS_H
+#define IA_CAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The capabilities tracing needs that the process does not have, as
+ * "CAP_BPF, CAP_PERFMON"; "" when none is missing. 0 or -errno.
+ */
+int ia_caps_missing(char *buf, size_t len);
+/*
+ * Keep only what attaching a module's hooks later needs (keep_attach:
+ * CAP_BPF, CAP_PERFMON and CAP_SYSLOG, or CAP_SYS_ADMIN and CAP_SYSLOG on
+ * kernels without CAP_BPF), or nothing: permitted, effective, inheritable,
+ * ambient and, where the process may, the bounding set. kept names what
+ * stayed. 0 or -errno.
+ */
+int ia_caps_drop(bool keep_attach, char *kept, size_t len);
+
+#endif /* IA_CAPS_H */
