@@ -40,7 +40,7 @@ endif
 # The layers, each including only the headers of those above it:
 # core: the engine and rules, recordings, outputs, the option parser. No BPF,
 # no sockets, no signals: unit tests, the fuzzer and mktrace link only these.
-CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
+CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/resync.c src/findings.c src/finding_out.c src/event_out.c src/hist.c src/iommufd_out.c \
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c \
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
 	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c src/kmod.c src/caps.c \

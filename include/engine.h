@@ -74,6 +74,8 @@ struct ia_engine_stats {
 	__u64 lost_frames;    /* entries never closed (overflow, or their exit was lost) */
 	__u64 unusable;	      /* valid records the engine could not apply: out of memory */
 	__u64 untracked;      /* iommufd objects not tracked: their context's table was full */
+	__u64 records_lost;   /* records the caller said were lost (ia_engine_records_lost) */
+	__u64 resyncs;	      /* times the groups were re-read from sysfs after a loss */
 };
 
 /*
@@ -135,6 +137,9 @@ struct ia_engine {
 	struct ia_ctx *ctxs;	/* open iommufd contexts */
 	size_t nctxs, ctxs_cap;
 	__u64 ctxs_closed;
+	/* records lost and not yet followed by a resync (src/resync.c) */
+	__u64 lost_pending;
+	__u64 lost_after;	/* the last record fed before the first of them (0: none) */
 };
 
 /* What the engine made of one record, for the outputs. */
@@ -159,7 +164,31 @@ void ia_engine_free(struct ia_engine *e);
 /* A finding of one of these rules (a bit per enum ia_rule) was raised: --fail-on. */
 bool ia_engine_found(const struct ia_engine *e, unsigned int rules);
 
+/*
+ * Records lost (src/resync.c): n records never reached the engine (the ring
+ * buffer was full). Every group becomes unverified until a record carries
+ * its live owner fields again; owner-based findings are not raised from
+ * unverified state, others say their evidence may be incomplete.
+ */
+void ia_engine_records_lost(struct ia_engine *e, __u64 n);
+/*
+ * After a loss, what sysfs shows now (fresh: ia_sysfs_read) replaces the
+ * groups, their devices, drivers, DMA classes and default-domain types;
+ * what only events told (domains, owners, kernel pointers) is kept, and the
+ * groups stay unverified. Raises one records-lost finding. Nothing is done
+ * without a pending loss. 0 or -ENOMEM (the model is then unchanged and the
+ * loss stays pending).
+ */
+int ia_engine_resync(struct ia_engine *e, const struct ia_model *fresh);
+/* Findings from index from on, raised while their group was unverified, say so. */
+void ia_resync_note_findings(struct ia_engine *e, size_t from);
+/* End of the stream with a loss pending: its finding, saying sysfs was not re-read. */
+void ia_resync_finish(struct ia_engine *e);
+
 /* Rules (src/rules.c), called by the engine as records arrive. */
+/* A new finding of rule r, filled by the caller; NULL without memory (counted unusable). */
+struct ia_finding *ia_engine_raise(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
+				   int group_id, __u64 ts);
 void ia_rules_enter(struct ia_engine *e, const struct ia_event *ev, __u64 seq);
 void ia_rules_exit(struct ia_engine *e, const struct ia_event *ev, const struct ia_frame *f,
 		   __u64 seq);

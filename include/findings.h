@@ -23,6 +23,7 @@ enum ia_rule {
 	IA_RULE_MULTI_DRIVER_DOMAIN = 8, /* a domain of one IOMMU driver offered to a device of another */
 	IA_RULE_SPLIT_GROUP = 9,       /* devices of one group on different domains */
 	IA_RULE_OWNER_IMBALANCE = 10,  /* release without claim, claim outliving its owner */
+	IA_RULE_RECORDS_LOST = 11,     /* records lost (ring buffer full): groups unverified */
 	IA_RULE_MAX,
 };
 

@@ -85,6 +85,12 @@ struct ia_group {
 	/* findings already raised for the current state (raised again once it clears) */
 	bool violation_flagged;
 	bool split_flagged;
+	/*
+	 * Records were lost (the ring buffer was full) since a record last
+	 * carried the group's live owner fields: its owner, domains and
+	 * drivers are not vouched for (src/resync.c).
+	 */
+	bool unverified;
 };
 
 #define IA_MAX_IOMMUS 8

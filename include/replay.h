@@ -23,6 +23,7 @@ struct ia_replay {
 	struct ia_engine engine;
 	struct ia_trace_status status; /* after ia_replay_run */
 	struct ia_calls calls;	    /* exit records per hook and errno */
+	struct ia_model resync;	    /* RESYNC_GROUP entries gathered since the last RESYNC */
 };
 
 /* Called after each record the engine took, for outputs. */

@@ -69,7 +69,26 @@ enum ia_trace_frame {
 #define IA_TRACE_REC_HDR 8
 enum ia_trace_rec_kind {
 	IA_TR_RINGBUF = 1, /* a ring-buffer record, verbatim (struct ia_event today) */
+	/*
+	 * Records lost here (the ring buffer was full): __u64 how many. The
+	 * engine is told at this point of the stream (ia_engine_records_lost).
+	 */
+	IA_TR_LOST = 2,
+	/*
+	 * What sysfs showed after a loss: a model's TLVs (modelio) holding one
+	 * group, or a part of its devices (entries of one id add up), so that
+	 * each entry stays far below IA_TRACE_MAX_RECORD.
+	 */
+	IA_TR_RESYNC_GROUP = 3,
+	/*
+	 * Ends a resync: a model's TLVs holding the IOMMUs alone. The groups of
+	 * the RESYNC_GROUP entries since the last RESYNC are the fresh model
+	 * handed to ia_engine_resync here.
+	 */
+	IA_TR_RESYNC = 4,
 };
+/* Devices per RESYNC_GROUP entry: 128 names and drivers, some 12 KiB. */
+#define IA_TRACE_RESYNC_DEVS 128
 
 /* The loader's view of the kernel (struct ia_features) as bits. */
 #define IA_TRACE_FEAT_BTF 0x01
@@ -149,6 +168,10 @@ int ia_trace_write_syms(struct ia_trace_writer *w, const struct ia_ksym_addr *sy
  * sticky (every later call returns the first one).
  */
 int ia_trace_write_record(struct ia_trace_writer *w, const void *data, size_t len);
+/* Records lost at this point of the stream (an IA_TR_LOST entry); n > 0. */
+int ia_trace_write_lost(struct ia_trace_writer *w, __u64 n);
+/* What sysfs shows after a loss (RESYNC_GROUP entries, then RESYNC), in order with the records. */
+int ia_trace_write_resync(struct ia_trace_writer *w, const struct ia_model *fresh);
 /* The kernel's aggregates now, in a HIST frame (buffered records go first). */
 int ia_trace_write_hist(struct ia_trace_writer *w, const struct ia_kstats *k);
 /* Write buffered records as an EVENTS frame now (the live loop: every second). */
@@ -208,6 +231,12 @@ int ia_trace_open_mem(struct ia_trace_reader **rp, const void *data, size_t len,
  * its first record is returned.
  */
 int ia_trace_next(struct ia_trace_reader *r, const void **rec, size_t *len);
+/*
+ * The next entry of any kind, in the order written: 1 with *kind, *data
+ * and *len as ia_trace_next gives them (ring-buffer records are counted
+ * the same); 0 at the end. Callers skip kinds they do not know.
+ */
+int ia_trace_next_entry(struct ia_trace_reader *r, __u16 *kind, const void **data, size_t *len);
 void ia_trace_get_status(const struct ia_trace_reader *r, struct ia_trace_status *st);
 /* "truncated after frame 12 (byte 40960): replayed 3072 records" and the like. */
 void ia_trace_describe(const struct ia_trace_status *st, char *buf, size_t len);

@@ -164,6 +164,13 @@ static void pair_json(struct ia_json *j, __u64 a, __u64 b)
 static void diff_rows_json(struct ia_json *j, const struct ia_diff *d, const struct ia_diff_opts *o)
 {
 	for (int r = IA_RULE_NONE + 1; r < IA_RULE_MAX; r++) {
+		/*
+		 * A row per rule of the first ten, always; a later rule's row only
+		 * when a side raised it, so that the diff of two older recordings
+		 * prints the lines it printed then.
+		 */
+		if (r >= IA_RULE_RECORDS_LOST && !d->findings[r][0] && !d->findings[r][1])
+			continue;
 		ia_json_obj_begin(j);
 		ia_json_kstr(j, "type", "diff_findings");
 		ia_json_kint(j, "schema", 1);

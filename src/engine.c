@@ -228,6 +228,12 @@ static void sync_group(struct ia_engine *e, const struct ia_event *ev)
 	if (!(ev->flags & IA_F_OWNER_KNOWN))
 		return;
 	g->owner_known = true;
+	/*
+	 * The kernel's owner fields vouch for the owner again; the drivers
+	 * only once sysfs was re-read after the loss (ia_engine_resync).
+	 */
+	if (!e->lost_pending)
+		g->unverified = false;
 	g->owner_cnt = ev->owner_cnt;
 	g->owner = ev->grp_owner;
 	/* the kernel's word wins: no owner is none; an owner whose claim we never saw is other */
@@ -488,6 +494,7 @@ static bool valid(const void *rec, size_t len)
 int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_decoded *out)
 {
 	const struct ia_event *ev = rec;
+	size_t nfindings = e->nfindings;
 	const struct ia_frame *f;
 	int err = 0;
 
@@ -525,6 +532,7 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 			on_group_tp(e, ev);
 		break;
 	}
+	ia_resync_note_findings(e, nfindings);
 	return err;
 }
 

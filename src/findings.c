@@ -15,6 +15,7 @@ static const char *const rule_names[IA_RULE_MAX] = {
 	[IA_RULE_MULTI_DRIVER_DOMAIN] = "multi-driver-domain",
 	[IA_RULE_SPLIT_GROUP] = "split-group",
 	[IA_RULE_OWNER_IMBALANCE] = "owner-imbalance",
+	[IA_RULE_RECORDS_LOST] = "records-lost",
 };
 
 const char *ia_rule_name(enum ia_rule r)

@@ -54,6 +54,9 @@ struct watch_ctx {
 	/* freed domains' histograms, taken out of the kernel's map, per group served */
 	struct ia_kstats freed;
 	struct ia_exporter x;
+	/* lost records: the BPF drop counter last seen, when it last grew (0: no resync due) */
+	__u64 drops_seen;
+	double lost_at;
 };
 
 /* A recording gets a copy of the kernel's aggregates this often, and at its end. */
@@ -112,11 +115,15 @@ static void retire_domain(struct watch_ctx *w, __u64 domain)
 		ia_kstats_fold_domain(&w->last, domain, group);
 }
 
+static int note_drops(struct watch_ctx *w);
+
 static int handle_record(void *arg, void *data, size_t len)
 {
 	struct watch_ctx *w = arg;
 	struct ia_decoded d;
 
+	if (note_drops(w)) /* a record submitted after a drop comes after the engine knows */
+		return w->trace_err;
 	if (w->trace) {
 		w->trace_err = ia_trace_write_record(w->trace, data, len);
 		if (w->trace_err)
@@ -288,6 +295,77 @@ static void refresh_modules(struct watch_ctx *w)
 	}
 }
 
+/* Once the drop counter stopped growing for this long, sysfs is re-read. */
+#define RESYNC_QUIET_S 1.0
+
+static void read_iommus(const struct ia_live_opts *o, struct ia_model *m);
+
+/*
+ * The probes count a drop when bpf_ringbuf_reserve() finds the ring full
+ * (kernel/bpf/ringbuf.c: __bpf_ringbuf_reserve returns NULL): those
+ * records never reach the engine. It is told, here in the stream, and so
+ * is the recording. Checked before each record (a read of .bss, no
+ * syscall): a record submitted after a drop is fed after the engine knows
+ * of it, so a close whose release was lost finds its group unverified.
+ */
+static int note_drops(struct watch_ctx *w)
+{
+	__u64 submitted, drops;
+
+	ia_loader_counters(w->loader, &submitted, &drops);
+	if (drops <= w->drops_seen)
+		return 0;
+	ia_engine_records_lost(&w->engine, drops - w->drops_seen);
+	w->lost_at = ia_mono_s();
+	if (w->trace)
+		w->trace_err = ia_trace_write_lost(w->trace, drops - w->drops_seen);
+	w->drops_seen = drops;
+	return w->trace_err;
+}
+
+/*
+ * What sysfs shows now replaces the groups, drivers and default domains
+ * the lost records may have changed (in the recording too, in order). A
+ * sysfs or memory failure is said and leaves the loss pending (its finding
+ * then says sysfs was not re-read); a recording's write error ends the run.
+ */
+static int resync(struct watch_ctx *w, struct ring_buffer *rb)
+{
+	struct ia_model fresh;
+	int err;
+
+	ring_buffer__consume(rb); /* records older than the sysfs read go first */
+	ia_model_init(&fresh);
+	err = ia_sysfs_read(w->o->sysfs_root, &fresh);
+	if (err && err != -ENOENT) {
+		ia_error(w->o->json, "re-reading /sys/kernel/iommu_groups after lost records failed: %s",
+			 strerror(-err));
+		ia_model_free(&fresh);
+		return 0;
+	}
+	read_iommus(w->o, &fresh);
+	if (w->trace)
+		w->trace_err = ia_trace_write_resync(w->trace, &fresh);
+	err = w->trace_err ? 0 : ia_engine_resync(&w->engine, &fresh);
+	if (err)
+		ia_error(w->o->json, "applying sysfs after lost records failed: %s", strerror(-err));
+	ia_model_free(&fresh);
+	if (!w->trace && !w->o->serve)
+		print_new_findings(w);
+	return w->trace_err;
+}
+
+/* Each poll: losses noted; sysfs re-read once they stop (at once when the run ends). */
+static int heal_drops(struct watch_ctx *w, struct ring_buffer *rb, bool ending)
+{
+	int err = note_drops(w);
+
+	if (err || !w->lost_at || (!ending && ia_mono_s() - w->lost_at < RESYNC_QUIET_S))
+		return err;
+	w->lost_at = 0;
+	return resync(w, rb);
+}
+
 static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 {
 	double start = ia_mono_s(), end = w->o->duration > 0 ? start + w->o->duration : 0;
@@ -303,7 +381,9 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 			err = 0;
 		if (err < 0)
 			break;
-		err = 0;
+		err = heal_drops(w, rb, false);
+		if (err)
+			break;
 		if (w->o->interval > 0 && ia_mono_s() >= view_at) {
 			print_interval(w);
 			view_at += w->o->interval;
@@ -325,6 +405,8 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 		}
 	}
 	ring_buffer__consume(rb); /* what was submitted before the stop */
+	if (!err)
+		err = heal_drops(w, rb, true);
 	return err;
 }
 

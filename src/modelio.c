@@ -11,6 +11,7 @@ enum {
 	GT_ID = 1, GT_TYPE = 2, GT_DEV = 3, GT_RESV = 4, GT_KPTR = 5, GT_DOMAIN = 6,
 	GT_DOMAIN_TYPE = 7, GT_DEFAULT_DOMAIN = 8, GT_OWNER = 9, GT_OWNER_CNT = 10,
 	GT_OWNER_KNOWN = 11, GT_OWNER_KIND = 12, GT_VIOLATION_FLAGGED = 13, GT_SPLIT_FLAGGED = 14,
+	GT_UNVERIFIED = 15,
 };
 enum { DT_NAME = 1, DT_DRIVER = 2, DT_DMA = 3, DT_KPTR = 4, DT_DOMAIN = 5 };
 enum { RT_START = 1, RT_END = 2, RT_TYPE = 3 };
@@ -63,6 +64,8 @@ static void encode_group_events(struct ia_buf *b, const struct ia_group *g)
 		ia_tlv_u8(b, GT_VIOLATION_FLAGGED, 1);
 	if (g->split_flagged)
 		ia_tlv_u8(b, GT_SPLIT_FLAGGED, 1);
+	if (g->unverified)
+		ia_tlv_u8(b, GT_UNVERIFIED, 1);
 }
 
 static void encode_group(struct ia_buf *b, const struct ia_group *g)
@@ -172,6 +175,7 @@ static int group_field(const struct ia_tlv *t, void *ctx)
 	case GT_OWNER_KIND: err = get_uint(t, IA_OWNER_OTHER, &v); g->owner_kind = (enum ia_owner_kind)v; break;
 	case GT_VIOLATION_FLAGGED: err = get_uint(t, 1, &v); g->violation_flagged = v; break;
 	case GT_SPLIT_FLAGGED: err = get_uint(t, 1, &v); g->split_flagged = v; break;
+	case GT_UNVERIFIED: err = get_uint(t, 1, &v); g->unverified = v; break;
 	}
 	return err;
 }

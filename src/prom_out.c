@@ -115,6 +115,21 @@ static void emit_groups(FILE *out, const struct ia_model *m)
 	}
 }
 
+/* 1 for a group whose state records lost since leave unvouched for; a sample per group. */
+static void emit_unverified(FILE *out, const struct ia_model *m)
+{
+	char id[16];
+
+	emit_family(out, "group_unverified", "gauge",
+		    "1 when records were lost and the group's owner is not vouched for since; else 0.");
+	for (size_t i = 0; i < m->ngroups; i++) {
+		struct lbl l[] = { { "group", id } };
+
+		snprintf(id, sizeof(id), "%d", m->groups[i].id);
+		emit_sample(out, "group_unverified", l, 1, m->groups[i].unverified);
+	}
+}
+
 static void emit_devices(FILE *out, const struct ia_model *m)
 {
 	char id[16];
@@ -443,6 +458,11 @@ static void emit_records(FILE *out, const struct ia_engine *e)
 	emit_family(out, "records_unusable_total", "counter",
 		    "Valid records the engine could not apply (out of memory).");
 	emit_sample(out, "records_unusable_total", NULL, 0, e->stats.unusable);
+	emit_family(out, "records_lost_total", "counter",
+		    "Records lost before the engine (ring buffer full), as the engine was told.");
+	emit_sample(out, "records_lost_total", NULL, 0, e->stats.records_lost);
+	emit_family(out, "resyncs_total", "counter", "Times the groups were re-read from sysfs after lost records.");
+	emit_sample(out, "resyncs_total", NULL, 0, e->stats.resyncs);
 	emit_family(out, "iommufd_objects_untracked_total", "counter",
 		    "iommufd objects not tracked: their context's table was full.");
 	emit_sample(out, "iommufd_objects_untracked_total", NULL, 0, e->stats.untracked);
@@ -493,6 +513,7 @@ int ia_prom_write(FILE *out, const struct ia_prom_src *s)
 	int err = 0;
 
 	emit_groups(out, &s->engine->model);
+	emit_unverified(out, &s->engine->model);
 	emit_devices(out, &s->engine->model);
 	emit_calls(out, s->calls);
 	emit_findings(out, s->engine);

@@ -53,23 +53,102 @@ int ia_replay_open_mem(struct ia_replay *rp, const void *data, size_t len, char 
 		     msg, msglen);
 }
 
-int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
+/* A part of what sysfs showed: its groups' devices and regions added to rp->resync. */
+static int gather_groups(struct ia_model *acc, const struct ia_model *part)
+{
+	for (size_t i = 0; i < part->ngroups; i++) {
+		const struct ia_group *src = &part->groups[i];
+		struct ia_group *g = ia_model_group(acc, src->id, true);
+
+		if (!g)
+			return -ENOMEM;
+		memcpy(g->type, src->type, sizeof(g->type));
+		for (size_t k = 0; k < src->ndevs; k++) {
+			struct ia_dev *d = ia_group_dev(g, src->devs[k].name, true);
+
+			if (!d)
+				return -ENOMEM;
+			*d = src->devs[k];
+		}
+		for (size_t k = 0; k < src->nresv; k++)
+			if (ia_group_add_resv(g, src->resv[k].start, src->resv[k].end, src->resv[k].type))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * A resync entry (include/trace.h) handed to the engine where the live run
+ * handed it. A malformed one is counted with the malformed records and
+ * changes nothing; 0 or -ENOMEM.
+ */
+static int resync_entry(struct ia_replay *rp, __u16 kind, const void *data, size_t len)
+{
+	struct ia_model part;
+	int err;
+
+	if (kind == IA_TR_LOST) {
+		if (len != 8) {
+			rp->engine.stats.bad_records++;
+			return 0;
+		}
+		ia_engine_records_lost(&rp->engine, ia_get_le64(data));
+		return 0;
+	}
+	err = ia_model_decode(data, len, &part);
+	if (err == -ENOMEM)
+		return err;
+	if (err) {
+		rp->engine.stats.bad_records++;
+		return 0;
+	}
+	if (kind == IA_TR_RESYNC_GROUP) {
+		err = gather_groups(&rp->resync, &part);
+	} else {
+		memcpy(rp->resync.iommus, part.iommus, sizeof(part.iommus));
+		rp->resync.niommus = part.niommus;
+		err = ia_engine_resync(&rp->engine, &rp->resync);
+		ia_model_free(&rp->resync);
+	}
+	ia_model_free(&part);
+	return err;
+}
+
+/* One ring-buffer record into the engine, the call counts and fn. */
+static int feed_record(struct ia_replay *rp, const void *rec, size_t len, ia_replay_fn fn, void *ctx)
 {
 	struct ia_decoded d;
-	const void *rec;
+	int err = ia_engine_feed(&rp->engine, rec, len, &d);
+
+	if (err == -EINVAL)
+		return 0; /* malformed: counted by the engine */
+	if (!err)
+		err = ia_calls_count(&rp->calls, d.ev);
+	if (!err && fn)
+		fn(ctx, &d);
+	return err;
+}
+
+int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
+{
+	const void *data;
 	size_t len;
+	__u16 kind;
 	int err = 0;
 
-	while (!err && ia_trace_next(rp->reader, &rec, &len) > 0) {
-		err = ia_engine_feed(&rp->engine, rec, len, &d);
-		if (err == -EINVAL) {
-			err = 0; /* malformed: counted by the engine */
-			continue;
+	while (!err && ia_trace_next_entry(rp->reader, &kind, &data, &len) > 0) {
+		switch (kind) {
+		case IA_TR_RINGBUF:
+			err = feed_record(rp, data, len, fn, ctx);
+			break;
+		case IA_TR_LOST:
+		case IA_TR_RESYNC_GROUP:
+		case IA_TR_RESYNC:
+			err = resync_entry(rp, kind, data, len);
+			break;
+		default:
+			break; /* a kind of a later version */
 		}
-		if (!err)
-			err = ia_calls_count(&rp->calls, d.ev);
-		if (!err && fn)
-			fn(ctx, &d);
 	}
 	ia_engine_finish(&rp->engine);
 	ia_trace_get_status(rp->reader, &rp->status);
@@ -86,6 +165,7 @@ void ia_replay_close(struct ia_replay *rp)
 	ia_model_free(&rp->start);
 	ia_trace_close_read(rp->reader);
 	ia_calls_free(&rp->calls);
+	ia_model_free(&rp->resync);
 	memset(rp, 0, sizeof(*rp));
 }
 

@@ -51,6 +51,9 @@ void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_
 				(unsigned long long)f->hist_starts, (unsigned long long)f->hists,
 				(unsigned long long)f->ioctls, (unsigned long long)f->faults);
 	}
+	if (s->records_lost) /* told by the caller: the ring buffer was full */
+		fprintf(out, "records lost: %llu; groups re-read from sysfs %llu times\n",
+			(unsigned long long)s->records_lost, (unsigned long long)s->resyncs);
 	if (s->unusable || s->untracked) /* out of memory, or a context's table full */
 		fprintf(out, "not applied: %llu records (out of memory), %llu iommufd objects untracked\n",
 			(unsigned long long)s->unusable, (unsigned long long)s->untracked);
@@ -144,5 +147,7 @@ void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const st
 	json_ioctls(j, c->kstats, true);
 	json_faults(j, c->kstats);
 	json_map_full(j, c->kstats);
+	ia_json_kuint(j, "records_lost", s->records_lost);
+	ia_json_kuint(j, "resyncs", s->resyncs);
 	ia_json_obj_end(j);
 }

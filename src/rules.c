@@ -19,9 +19,8 @@
 #define EMEDIUMTYPE 124
 #endif
 
-/* A new finding of rule r, filled by the caller; NULL without memory. */
-static struct ia_finding *raise_finding(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
-					int group_id, __u64 ts)
+struct ia_finding *ia_engine_raise(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
+				   int group_id, __u64 ts)
 {
 	struct ia_finding *f;
 
@@ -104,12 +103,14 @@ static bool attach_open(struct ia_engine *e, __u32 tid)
 /*
  * A kernel-DMA driver in a user-owned group: the state the DMA ownership
  * API (v5.19) exists to prevent; raised once per entry into the state.
+ * Not from an unverified group: after lost records its owner may be one
+ * whose release was lost, and a violation must rest on the kernel's word.
  */
 static void check_viability(struct ia_engine *e, struct ia_group *g, __u64 seq)
 {
 	struct ia_finding *f;
 
-	if (!g)
+	if (!g || g->unverified)
 		return;
 	if (ia_group_verdict(g) != IA_VERDICT_VIOLATION) {
 		g->violation_flagged = false;
@@ -118,7 +119,7 @@ static void check_viability(struct ia_engine *e, struct ia_group *g, __u64 seq)
 	if (g->violation_flagged)
 		return;
 	g->violation_flagged = true;
-	f = raise_finding(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, e->last_ts);
+	f = ia_engine_raise(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, e->last_ts);
 	if (!f)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++)
@@ -147,7 +148,7 @@ static void bind_refused(struct ia_engine *e, const struct ia_frame *probe, long
 {
 	const struct ia_event *en = &probe->enter;
 	struct ia_group *g = group_of(e, en->group_id);
-	struct ia_finding *f = raise_finding(e, IA_RULE_BIND_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
+	struct ia_finding *f = ia_engine_raise(e, IA_RULE_BIND_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
 
 	if (!f)
 		return;
@@ -172,7 +173,7 @@ static void claim_refused(struct ia_engine *e, const struct ia_frame *fr, long e
 {
 	const struct ia_event *en = &fr->enter;
 	struct ia_group *g = group_of(e, en->group_id);
-	struct ia_finding *f = raise_finding(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
+	struct ia_finding *f = ia_engine_raise(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
 	char holders[96] = "";
 
 	if (!f)
@@ -232,7 +233,7 @@ static void bind_after_miss(struct ia_engine *e, const struct ia_frame *fr, long
 			break;
 	if (i == e->nmisses)
 		return;
-	f = raise_finding(e, IA_RULE_MULTI_DRIVER_PROBE, IA_SEV_WARNING, fr->enter.group_id, e->last_ts);
+	f = ia_engine_raise(e, IA_RULE_MULTI_DRIVER_PROBE, IA_SEV_WARNING, fr->enter.group_id, e->last_ts);
 	if (f) {
 		iommu_list(&e->model, drivers, sizeof(drivers));
 		f->err = err;
@@ -262,7 +263,7 @@ static void owner_mismatch(struct ia_engine *e, const struct ia_frame *fr, long 
 
 	if (ret != -EINVAL || !en->dom_owner || !en->dev_ops || en->dom_owner == en->dev_ops)
 		return;
-	f = raise_finding(e, IA_RULE_MULTI_DRIVER_DOMAIN, IA_SEV_WARNING, en->group_id, e->last_ts);
+	f = ia_engine_raise(e, IA_RULE_MULTI_DRIVER_DOMAIN, IA_SEV_WARNING, en->group_id, e->last_ts);
 	if (!f)
 		return;
 	f->err = ret;
@@ -317,7 +318,7 @@ static void soft_add(struct ia_engine *e, const struct ia_event *en, long ret, _
 static struct ia_finding *soft_finding(struct ia_engine *e, const struct ia_soft_pending *p,
 				       enum ia_rule r)
 {
-	struct ia_finding *f = raise_finding(e, r, r == IA_RULE_SOFT_FAILURE ? IA_SEV_INFO : IA_SEV_WARNING,
+	struct ia_finding *f = ia_engine_raise(e, r, r == IA_RULE_SOFT_FAILURE ? IA_SEV_INFO : IA_SEV_WARNING,
 					     p->group_id, e->last_ts);
 
 	if (!f)
@@ -368,7 +369,7 @@ static void soft_unresolved(struct ia_engine *e, struct ia_soft_pending *p, cons
 static void hard_failure(struct ia_engine *e, const struct ia_frame *fr, long ret, __u64 seq)
 {
 	const struct ia_event *en = &fr->enter;
-	struct ia_finding *f = raise_finding(e, IA_RULE_HARD_FAILURE, IA_SEV_ERROR, en->group_id, e->last_ts);
+	struct ia_finding *f = ia_engine_raise(e, IA_RULE_HARD_FAILURE, IA_SEV_ERROR, en->group_id, e->last_ts);
 	char a[32];
 
 	if (!f)
@@ -473,7 +474,11 @@ static void flush_pending_dev(struct ia_engine *e, const char *dev, const char *
 
 /* -------- split groups -------- */
 
-/* Devices of one group on different domains, once no attach is in flight. */
+/*
+ * Devices of one group on different domains, once no attach is in flight.
+ * Not in an unverified group: a lost attach record leaves a device's
+ * domain stale, which would read as a split.
+ */
 static void check_split(struct ia_engine *e, int group_id, __u64 seq)
 {
 	struct ia_group *g = group_of(e, group_id);
@@ -481,7 +486,7 @@ static void check_split(struct ia_engine *e, int group_id, __u64 seq)
 	__u64 first = 0;
 	bool split = false;
 
-	if (!g)
+	if (!g || g->unverified)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++) {
 		__u64 d = g->devs[i].domain;
@@ -498,7 +503,7 @@ static void check_split(struct ia_engine *e, int group_id, __u64 seq)
 	if (g->split_flagged)
 		return;
 	g->split_flagged = true;
-	f = raise_finding(e, IA_RULE_SPLIT_GROUP, IA_SEV_ERROR, g->id, e->last_ts);
+	f = ia_engine_raise(e, IA_RULE_SPLIT_GROUP, IA_SEV_ERROR, g->id, e->last_ts);
 	if (!f)
 		return;
 	for (size_t i = 0; i < g->ndevs; i++)
@@ -510,14 +515,18 @@ static void check_split(struct ia_engine *e, int group_id, __u64 seq)
 
 /* -------- ownership balance -------- */
 
-/* A release with owner_cnt already 0 (the kernel WARNs): release without claim. */
+/*
+ * A release with owner_cnt already 0 (the kernel WARNs): release without
+ * claim. Raised even in an unverified group: owner_cnt is the kernel's,
+ * read by the probe at the release's entry, not the model's.
+ */
 static void release_unbalanced(struct ia_engine *e, const struct ia_event *ev, __u64 seq)
 {
 	struct ia_finding *f;
 
 	if (!(ev->flags & IA_F_OWNER_KNOWN) || ev->owner_cnt != 0 || ev->group_id < 0)
 		return;
-	f = raise_finding(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, ev->group_id, ev->ts_ns);
+	f = ia_engine_raise(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, ev->group_id, ev->ts_ns);
 	if (!f)
 		return;
 	ia_finding_add_dev(f, ev->dev_name);
@@ -526,16 +535,20 @@ static void release_unbalanced(struct ia_engine *e, const struct ia_event *ev, _
 		 ia_hook_name(ev->hook), ev->group_id);
 }
 
-/* An iommufd context went away (iommufd_fops_release) still owning groups. */
+/*
+ * An iommufd context went away (iommufd_fops_release) still owning groups.
+ * Not for unverified groups: the model's owner there may be one whose
+ * release record was lost.
+ */
 static void owner_gone(struct ia_engine *e, const struct ia_frame *fr, __u64 seq)
 {
 	for (size_t i = 0; i < e->model.ngroups; i++) {
 		struct ia_group *g = &e->model.groups[i];
 		struct ia_finding *f;
 
-		if (!fr->enter.owner || g->owner != fr->enter.owner || !g->owner_cnt)
+		if (!fr->enter.owner || g->owner != fr->enter.owner || !g->owner_cnt || g->unverified)
 			continue;
-		f = raise_finding(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, g->id, e->last_ts);
+		f = ia_engine_raise(e, IA_RULE_OWNER_IMBALANCE, IA_SEV_ERROR, g->id, e->last_ts);
 		if (!f)
 			continue;
 		ia_finding_add_evidence(f, fr->seq);
@@ -668,6 +681,10 @@ void ia_rules_exit(struct ia_engine *e, const struct ia_event *ev, const struct 
 
 void ia_engine_finish(struct ia_engine *e)
 {
+	size_t from = e->nfindings;
+
 	while (e->nsoft)
 		soft_unresolved(e, &e->soft[e->nsoft - 1], "the end of the trace");
+	ia_resync_note_findings(e, from);
+	ia_resync_finish(e);
 }

@@ -14,14 +14,15 @@ static void print_group_header(FILE *out, const struct ia_group *g)
 		ia_group_dma_name(g));
 	switch (ia_group_verdict(g)) {
 	case IA_VERDICT_VIOLATION:
-		fputs("VIOLATION: kernel DMA in a user-owned group\n", out);
+		fputs("VIOLATION: kernel DMA in a user-owned group", out);
 		break;
 	case IA_VERDICT_NOT_VIABLE:
-		fputs("not-viable: a user-space driver shares the group with kernel DMA\n", out);
+		fputs("not-viable: a user-space driver shares the group with kernel DMA", out);
 		break;
 	default:
-		fputs("viable\n", out);
+		fputs("viable", out);
 	}
+	fputs(g->unverified ? "  UNVERIFIED: records were lost, owner not vouched for\n" : "\n", out);
 }
 
 /* Column widths so that a group's device lines line up. */
@@ -157,6 +158,8 @@ static void json_group(struct ia_json *j, const struct ia_group *g, const char *
 	json_devices(j, g);
 	json_resv(j, g);
 	json_events_view(j, g);
+	if (source && !strcmp(source, "engine"))
+		ia_json_kbool(j, "unverified", g->unverified);
 	ia_json_obj_end(j);
 }
 

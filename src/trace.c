@@ -396,22 +396,84 @@ int ia_trace_flush(struct ia_trace_writer *w)
 	return err;
 }
 
-int ia_trace_write_record(struct ia_trace_writer *w, const void *data, size_t len)
+/* One entry into the EVENTS payload being collected; END counts ring-buffer records only. */
+static int write_entry(struct ia_trace_writer *w, __u16 kind, const void *data, size_t len)
 {
 	if (w->err)
 		return w->err;
 	if (len > IA_TRACE_MAX_RECORD)
 		return -EMSGSIZE;
-	ia_trace_put_entry(&w->recs, IA_TR_RINGBUF, data, len);
+	ia_trace_put_entry(&w->recs, kind, data, len);
 	if (w->recs.err) {
 		w->err = w->recs.err;
 		return w->err;
 	}
 	w->nrecs++;
-	w->records++;
+	if (kind == IA_TR_RINGBUF)
+		w->records++;
 	if (w->nrecs >= IA_TRACE_FRAME_RECORDS || w->recs.len >= IA_TRACE_FRAME_BYTES)
 		return ia_trace_flush(w);
 	return 0;
+}
+
+int ia_trace_write_record(struct ia_trace_writer *w, const void *data, size_t len)
+{
+	return write_entry(w, IA_TR_RINGBUF, data, len);
+}
+
+int ia_trace_write_lost(struct ia_trace_writer *w, __u64 n)
+{
+	__u8 le[8];
+
+	ia_set_le32(le, (__u32)n);
+	ia_set_le32(le + 4, (__u32)(n >> 32));
+	return write_entry(w, IA_TR_LOST, le, sizeof(le));
+}
+
+/* A model's TLVs as one entry; -EMSGSIZE past IA_TRACE_MAX_RECORD. */
+static int write_model_entry(struct ia_trace_writer *w, __u16 kind, const struct ia_model *m,
+			     struct ia_buf *b)
+{
+	ia_buf_reset(b);
+	if (ia_model_encode(b, m))
+		return b->err;
+	return write_entry(w, kind, b->data, b->len);
+}
+
+/* One group, IA_TRACE_RESYNC_DEVS devices per entry (its regions in the first). */
+static int write_resync_group(struct ia_trace_writer *w, const struct ia_group *g, struct ia_buf *b)
+{
+	size_t off = 0;
+	int err;
+
+	do {
+		struct ia_group part = *g;
+		struct ia_model m = { .groups = &part, .ngroups = 1 };
+
+		part.devs = g->devs + off;
+		part.ndevs = g->ndevs - off < IA_TRACE_RESYNC_DEVS ? g->ndevs - off : IA_TRACE_RESYNC_DEVS;
+		part.nresv = off ? 0 : g->nresv;
+		off += part.ndevs;
+		err = write_model_entry(w, IA_TR_RESYNC_GROUP, &m, b);
+	} while (!err && off < g->ndevs);
+	return err;
+}
+
+int ia_trace_write_resync(struct ia_trace_writer *w, const struct ia_model *fresh)
+{
+	struct ia_model iommus = { 0 };
+	struct ia_buf b;
+	int err = 0;
+
+	ia_buf_init(&b);
+	for (size_t i = 0; !err && i < fresh->ngroups; i++)
+		err = write_resync_group(w, &fresh->groups[i], &b);
+	memcpy(iommus.iommus, fresh->iommus, sizeof(iommus.iommus));
+	iommus.niommus = fresh->niommus;
+	if (!err)
+		err = write_model_entry(w, IA_TR_RESYNC, &iommus, &b);
+	ia_buf_free(&b);
+	return err;
 }
 
 int ia_trace_write_hist(struct ia_trace_writer *w, const struct ia_kstats *k)
@@ -820,31 +882,42 @@ static void terminate_strings(__u8 *rec, __u32 len)
 	ev->comm[sizeof(ev->comm) - 1] = '\0';
 }
 
+int ia_trace_next_entry(struct ia_trace_reader *r, __u16 *kind, const void **data, size_t *len)
+{
+	__u8 *e;
+	__u32 rlen;
+
+	while (!r->in_events || r->pos >= r->raw.len) {
+		r->in_events = false;
+		if (load_events(r))
+			return 0;
+	}
+	e = r->raw.data + r->pos;
+	rlen = ia_get_le32(e); /* check_events: the entry lies in the frame */
+	r->pos += IA_TRACE_REC_HDR + ((rlen + 7ul) & ~7ul);
+	*kind = ia_get_le16(e + 4);
+	*data = e + IA_TRACE_REC_HDR;
+	*len = rlen;
+	if (*kind == IA_TR_RINGBUF) {
+		terminate_strings(e + IA_TRACE_REC_HDR, rlen);
+		r->st.records++;
+	} else if (*kind < IA_TR_RINGBUF || *kind > IA_TR_RESYNC) {
+		r->st.skipped++; /* a later version's: every caller skips it */
+	}
+	return 1;
+}
+
 int ia_trace_next(struct ia_trace_reader *r, const void **rec, size_t *len)
 {
-	for (;;) {
-		__u8 *e;
-		__u32 rlen;
+	__u16 kind;
 
-		if (!r->in_events || r->pos >= r->raw.len) {
-			r->in_events = false;
-			if (load_events(r))
-				return 0;
-			continue;
-		}
-		e = r->raw.data + r->pos;
-		rlen = ia_get_le32(e);
-		r->pos += IA_TRACE_REC_HDR + ((rlen + 7ul) & ~7ul);
-		if (ia_get_le16(e + 4) != IA_TR_RINGBUF) {
-			r->st.skipped++;
-			continue;
-		}
-		terminate_strings(e + IA_TRACE_REC_HDR, rlen); /* check_events: it lies in the frame */
-		*rec = e + IA_TRACE_REC_HDR;
-		*len = rlen;
-		r->st.records++;
-		return 1;
+	while (ia_trace_next_entry(r, &kind, rec, len) > 0) {
+		if (kind == IA_TR_RINGBUF)
+			return 1;
+		if (kind <= IA_TR_RESYNC)
+			r->st.skipped++; /* known, but not a record: skipped here */
 	}
+	return 0;
 }
 
 void ia_trace_get_status(const struct ia_trace_reader *r, struct ia_trace_status *st)

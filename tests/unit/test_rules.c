@@ -547,3 +547,228 @@ UNIT_TEST(finding_evidence_sorted_unique_bounded)
 		ia_finding_add_evidence(&f, (__u64)i);
 	CHECK_INT(f.nevidence, IA_MAX_EVIDENCE);
 }
+
+/* ---- records lost: unverified groups, the resync, the records-lost finding ---- */
+
+/* Group 7 as sysfs shows it after the loss: B moved to vfio-pci; 9 gone; 11 new. */
+static void fresh_model(struct ia_model *m)
+{
+	struct ia_group *g;
+	struct ia_dev *d;
+
+	ia_model_init(m);
+	g = ia_model_group(m, 7, true);
+	strcpy(g->type, "DMA-FQ");
+	d = ia_group_dev(g, A, true);
+	strcpy(d->driver, "vfio-pci");
+	d->dma = IA_DMA_KERNEL; /* the table's guess: the engine's own class must win */
+	d = ia_group_dev(g, B, true);
+	strcpy(d->driver, "vfio-pci");
+	d->dma = IA_DMA_USER;
+	g = ia_model_group(m, 11, true);
+	ia_group_dev(g, "0000:05:00.0", true);
+	strcpy(m->iommus[m->niommus++], "dmar0");
+}
+
+UNIT_TEST(resync_loss_marks_every_group)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter(&x, IA_HOOK_REALLY_PROBE, A, 7);
+	ia_engine_records_lost(&x.en, 0); /* nothing lost: nothing changes */
+	CHECK(!ia_model_group(&x.en.model, 7, false)->unverified);
+	ia_engine_records_lost(&x.en, 5);
+	ia_engine_records_lost(&x.en, 2);
+	CHECK(ia_model_group(&x.en.model, 7, false)->unverified);
+	CHECK(ia_model_group(&x.en.model, 9, false)->unverified);
+	CHECK_INT(x.en.stats.records_lost, 7);
+	CHECK_INT(x.en.lost_pending, 7);
+	CHECK_INT(x.en.lost_after, 1); /* the last record before the first loss */
+	/* the owner fields before the resync: drivers may still be stale, so still unverified */
+	enter_grp(&x, IA_HOOK_GROUP_RELEASE, NULL, 7, 0, 1);
+	CHECK(ia_model_group(&x.en.model, 7, false)->unverified);
+	CHECK_INT(x.en.nfindings, 0);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(resync_replaces_what_sysfs_shows)
+{
+	const struct ia_finding *f;
+	struct ia_model fresh;
+	struct ia_group *g;
+	struct fx x;
+
+	fx_start(&x, 1);
+	enter_grp(&x, IA_HOOK_GROUP_RELEASE, NULL, 7, 0x77, 2); /* owner known: 0x77, owner_cnt 2 */
+	g = ia_model_group(&x.en.model, 7, false);
+	g->kptr = 0xffff8881000a7000ull;
+	ia_model_find_dev(&x.en.model, A, NULL)->domain = 0xd7;
+	fresh_model(&fresh);
+	CHECK_INT(ia_engine_resync(&x.en, &fresh), 0); /* no loss: nothing to heal */
+	CHECK_STR(ia_model_find_dev(&x.en.model, B, NULL)->driver, "e1000");
+	CHECK_INT(x.en.stats.resyncs, 0);
+	ia_engine_records_lost(&x.en, 40);
+	CHECK_INT(ia_engine_resync(&x.en, &fresh), 0);
+	CHECK_INT(x.en.stats.resyncs, 1);
+	CHECK_INT(x.en.lost_pending, 0);
+	CHECK_INT(x.en.model.ngroups, 2);
+	CHECK(!ia_model_group(&x.en.model, 9, false)); /* gone from sysfs: gone */
+	g = ia_model_group(&x.en.model, 11, false);
+	CHECK(g && g->unverified && g->ndevs == 1);
+	g = ia_model_group(&x.en.model, 7, false);
+	CHECK_STR(g->type, "DMA-FQ");
+	CHECK(g->unverified);
+	CHECK_INT(g->owner, 0x77); /* events' fields kept, unverified */
+	CHECK_INT(g->owner_cnt, 2);
+	CHECK_INT(g->kptr, 0xffff8881000a7000ull);
+	CHECK_STR(ia_group_dev(g, B, false)->driver, "vfio-pci");
+	CHECK_INT(ia_group_dev(g, B, false)->dma, IA_DMA_USER);
+	CHECK_INT(ia_group_dev(g, A, false)->dma, IA_DMA_USER); /* same driver: the engine's class */
+	CHECK_INT(ia_group_dev(g, A, false)->domain, 0xd7);
+	CHECK_INT(count(&x, IA_RULE_RECORDS_LOST), 1);
+	f = first(&x, IA_RULE_RECORDS_LOST);
+	if (f) {
+		CHECK_INT(f->sev, IA_SEV_WARNING);
+		CHECK_INT(f->group_id, -1);
+		CHECK_INT(f->nevidence, 1);
+		CHECK_INT(f->evidence[0], 1);
+		CHECK_STR(f->detail, "40 records lost after record 1; groups re-read from sysfs; "
+				     "unverified groups: 7, 11");
+	}
+	/* a record with the group's live owner fields vouches for it again */
+	enter_grp(&x, IA_HOOK_GROUP_RELEASE, NULL, 7, 0, 1);
+	CHECK(!ia_model_group(&x.en.model, 7, false)->unverified);
+	CHECK(ia_model_group(&x.en.model, 11, false)->unverified);
+	ia_engine_finish(&x.en); /* nothing pending: no second finding */
+	CHECK_INT(count(&x, IA_RULE_RECORDS_LOST), 1);
+	CHECK(ia_engine_found(&x.en, 1u << IA_RULE_RECORDS_LOST));
+	ia_model_free(&fresh);
+	ia_engine_free(&x.en);
+}
+
+UNIT_TEST(resync_pending_at_the_end)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	ia_engine_records_lost(&x.en, 3); /* before any record */
+	ia_engine_finish(&x.en);
+	CHECK_INT(count(&x, IA_RULE_RECORDS_LOST), 1);
+	if (x.en.nfindings) {
+		CHECK_INT(x.en.findings[0].nevidence, 0);
+		CHECK_STR(x.en.findings[0].detail, "3 records lost before the first record; groups not "
+						   "re-read (the run ended first); unverified groups: 7, 9");
+	}
+	ia_engine_free(&x.en);
+}
+
+/* Many groups: the list is cut, with the count, and the detail ends whole. */
+UNIT_TEST(resync_finding_lists_many_groups)
+{
+	struct ia_model fresh;
+	struct fx x;
+
+	fx_start(&x, 1);
+	ia_model_init(&fresh);
+	for (int i = 100; i < 160; i++)
+		ia_model_group(&fresh, i, true);
+	ia_engine_records_lost(&x.en, 1);
+	CHECK_INT(ia_engine_resync(&x.en, &fresh), 0);
+	CHECK(x.en.nfindings == 1 && strstr(x.en.findings[0].detail, ", ... (60 in all)"));
+	ia_model_free(&fresh);
+	ia_engine_free(&x.en);
+}
+
+/* The claim that would be a violation if B's unbind had not been lost. */
+static void claim_after_lost_unbind(struct fx *x, bool lost)
+{
+	if (lost)
+		ia_engine_records_lost(&x->en, 4); /* B's unbind from e1000 among them */
+	enter_grp(x, IA_HOOK_GROUP_CLAIM, NULL, 7, 0x77, 0);
+	leave(x, IA_HOOK_GROUP_CLAIM, 0);
+}
+
+UNIT_TEST(resync_no_viability_from_unverified_state)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	claim_after_lost_unbind(&x, false);
+	CHECK_INT(count(&x, IA_RULE_VIABILITY), 1); /* the same stream, nothing lost: raised */
+	ia_engine_free(&x.en);
+	fx_start(&x, 1);
+	claim_after_lost_unbind(&x, true);
+	CHECK_INT(count(&x, IA_RULE_VIABILITY), 0);
+	ia_engine_free(&x.en);
+}
+
+/* The context's release record was lost: its close must not read as claim without release. */
+static void close_after_loss(struct fx *x, bool lost)
+{
+	struct ia_event e;
+
+	ia_model_find_dev(&x->en.model, B, NULL)->dma = IA_DMA_NONE;
+	enter(x, IA_HOOK_IOMMUFD_BIND, A, 7);
+	enter_grp(x, IA_HOOK_DEVICE_CLAIM, A, 7, ICTX, 0);
+	leave(x, IA_HOOK_DEVICE_CLAIM, 0);
+	leave(x, IA_HOOK_IOMMUFD_BIND, 0x5000);
+	if (lost)
+		ia_engine_records_lost(&x->en, 2);
+	e = ev(x, IA_HOOK_IOMMUFD_RELEASE, IA_PH_ENTER, NULL, -1);
+	e.owner = ICTX;
+	feed(x, e);
+	leave(x, IA_HOOK_IOMMUFD_RELEASE, 0);
+}
+
+UNIT_TEST(resync_no_owner_imbalance_from_unverified_state)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	close_after_loss(&x, false);
+	CHECK_INT(count(&x, IA_RULE_OWNER_IMBALANCE), 1);
+	ia_engine_free(&x.en);
+	fx_start(&x, 1);
+	close_after_loss(&x, true);
+	CHECK_INT(count(&x, IA_RULE_OWNER_IMBALANCE), 0);
+	ia_engine_free(&x.en);
+}
+
+/* A stale domain of a device whose attach was lost must not read as a split group. */
+UNIT_TEST(resync_no_split_from_unverified_state)
+{
+	struct fx x;
+
+	for (int lost = 0; lost < 2; lost++) {
+		fx_start(&x, 1);
+		ia_model_find_dev(&x.en.model, B, NULL)->domain = 0xd1;
+		if (lost)
+			ia_engine_records_lost(&x.en, 1);
+		attach(&x, A, 7, 0xd2, OPS_VTD, 0);
+		CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), lost ? 0 : 1);
+		ia_engine_free(&x.en);
+	}
+}
+
+/* Other findings rest on their records' errno: raised, saying evidence may be incomplete. */
+UNIT_TEST(resync_other_findings_say_so)
+{
+	const char *note = " [records were lost before this: evidence may be incomplete]";
+	const struct ia_finding *f;
+	struct fx x;
+
+	fx_start(&x, 1);
+	ia_engine_records_lost(&x.en, 1);
+	enter(&x, IA_HOOK_REALLY_PROBE, B, 7);
+	enter(&x, IA_HOOK_USE_DEFAULT, B, 7);
+	leave(&x, IA_HOOK_USE_DEFAULT, -EBUSY);
+	leave(&x, IA_HOOK_REALLY_PROBE, -EBUSY);
+	f = first(&x, IA_RULE_BIND_REFUSED);
+	CHECK(f && strlen(f->detail) > strlen(note) &&
+	      !strcmp(f->detail + strlen(f->detail) - strlen(note), note));
+	ia_engine_finish(&x.en);
+	f = first(&x, IA_RULE_RECORDS_LOST);
+	CHECK(f && !strstr(f->detail, note));
+	ia_engine_free(&x.en);
+}

@@ -119,17 +119,17 @@ UNIT_TEST(state_json)
 		"\"domain_type\":\"DMA-FQ\",\"dma\":\"mixed\",\"verdict\":\"not-viable\","
 		"\"devices\":[{\"name\":\"0000:02:00.0\",\"driver\":\"vfio-pci\",\"dma\":\"user\"},"
 		"{\"name\":\"0000:02:00.1\",\"driver\":\"nvme\",\"dma\":\"kernel\"}],"
-		"\"reserved_regions\":[]}\n"
+		"\"reserved_regions\":[],\"unverified\":false}\n"
 		"{\"type\":\"group\",\"schema\":1,\"source\":\"engine\",\"id\":7,"
 		"\"domain_type\":\"DMA\",\"dma\":\"kernel\",\"verdict\":\"viable\","
 		"\"devices\":[{\"name\":\"0000:00:1c.0\",\"driver\":\"pcieport\",\"dma\":\"none\"},"
 		"{\"name\":\"0000:01:00.0\",\"driver\":\"e1000e\",\"dma\":\"kernel\"},"
 		"{\"name\":\"0000:01:00.1\",\"driver\":\"\",\"dma\":\"none\"}],"
 		"\"reserved_regions\":[{\"start\":\"0xa0000\",\"end\":\"0xbffff\",\"type\":\"direct\"},"
-		"{\"start\":\"0xfee00000\",\"end\":\"0xfeefffff\",\"type\":\"msi\"}]}\n"
+		"{\"start\":\"0xfee00000\",\"end\":\"0xfeefffff\",\"type\":\"msi\"}],\"unverified\":false}\n"
 		"{\"type\":\"group\",\"schema\":1,\"source\":\"engine\",\"id\":12,"
 		"\"domain_type\":\"\",\"dma\":\"none\",\"verdict\":\"viable\","
-		"\"devices\":[],\"reserved_regions\":[]}\n";
+		"\"devices\":[],\"reserved_regions\":[],\"unverified\":false}\n";
 	struct ia_model m;
 	char *json;
 

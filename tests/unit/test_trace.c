@@ -1488,12 +1488,14 @@ UNIT_TEST(report_out_text_and_json)
 			"\"findings\":3,\"iommufd_ctxs_closed\":0,\"iommufd_ctxs_open\":0,"
 			"\"ioctls\":{\"IOAS_MAP\":3},\"ioctl_errors\":{\"IOAS_MAP\":1},"
 			"\"page_faults\":{\"0000:01:00.0\":4},"
-			"\"map_full\":{\"hist_starts\":0,\"hists\":5,\"ioctls\":0,\"faults\":0,\"unstarted\":2}}\n") != NULL);
+			"\"map_full\":{\"hist_starts\":0,\"hists\":5,\"ioctls\":0,\"faults\":0,\"unstarted\":2},"
+			 "\"records_lost\":0,\"resyncs\":0}\n") != NULL);
 	CHECK(strstr(t, "{\"type\":\"ioctl\",\"schema\":1,\"scope\":\"run\",\"command\":\"IOAS_MAP\","
 			"\"nr\":133,\"calls\":3,\"errors\":1,") != NULL);
 	t = report_text(&rp.engine, &unknown, true);
 	CHECK(strstr(t, "\"submitted\":null,\"drops\":null,") != NULL);
-	CHECK(strstr(t, "\"ioctls\":null,\"ioctl_errors\":null,\"page_faults\":null,\"map_full\":null}") != NULL);
+	CHECK(strstr(t, "\"ioctls\":null,\"ioctl_errors\":null,\"page_faults\":null,\"map_full\":null,"
+		     "\"records_lost\":0,\"resyncs\":0}") != NULL);
 	f = fmemopen(msg, sizeof(msg), "w");
 	ia_report_new_findings(&rp.engine, &reported, f, NULL);
 	fclose(f);
@@ -1640,5 +1642,212 @@ UNIT_TEST(trace_unterminated_names_stay_in_their_fields)
 	free(out);
 	ia_replay_close(&rp);
 	free(b.data);
+	free(e.ev);
+}
+
+/* ---- lost records and resyncs in a recording ---- */
+
+/* sysfs after the loss: group 6's NIC on vfio-pci, 7 gone, 12 with 300 devices (three entries). */
+static void resync_model(struct ia_model *m)
+{
+	struct ia_group *g;
+	struct ia_dev *d;
+
+	scn_model(m);
+	d = ia_model_find_dev(m, SCN_NIC, NULL);
+	strcpy(d->driver, "vfio-pci");
+	d->dma = IA_DMA_USER;
+	ia_model_remove_group(m, ia_model_group(m, 7, false));
+	g = ia_model_group(m, 12, true);
+	strcpy(g->type, "DMA");
+	ia_group_add_resv(g, 0xfee00000, 0xfeefffff, "msi");
+	for (int i = 0; i < 300; i++) {
+		char name[IA_NAME_LEN];
+
+		snprintf(name, sizeof(name), "0000:%02x:%02x.%d", 0x40 + i / 32, i % 32, i % 8);
+		d = ia_group_dev(g, name, true);
+		strcpy(d->driver, i % 2 ? "nvme" : "");
+		d->dma = i % 2 ? IA_DMA_KERNEL : IA_DMA_NONE;
+	}
+}
+
+/*
+ * The first half of e, a loss of 9, the resync, the second half: written
+ * (w non-NULL) and fed to en the way live does it, side by side.
+ */
+static int lost_and_resynced(struct ia_trace_writer *w, struct ia_engine *en, const struct events *e)
+{
+	struct ia_model fresh;
+	struct ia_decoded d;
+	int err = 0;
+
+	resync_model(&fresh);
+	for (size_t i = 0; !err && i < e->n; i++) {
+		if (i == e->n / 2) {
+			ia_engine_records_lost(en, 9);
+			err = ia_trace_write_lost(w, 9) ?: ia_trace_write_resync(w, &fresh);
+			if (!err)
+				err = ia_engine_resync(en, &fresh);
+		}
+		if (!err)
+			err = ia_trace_write_record(w, &e->ev[i], sizeof(e->ev[i]));
+		ia_engine_feed(en, &e->ev[i], sizeof(e->ev[i]), &d);
+	}
+	ia_model_free(&fresh);
+	return err;
+}
+
+static bool same_group(const struct ia_group *a, const struct ia_group *b)
+{
+	if (a->id != b->id || strcmp(a->type, b->type) || a->ndevs != b->ndevs || a->nresv != b->nresv ||
+	    a->unverified != b->unverified || a->owner != b->owner || a->owner_cnt != b->owner_cnt)
+		return false;
+	for (size_t i = 0; i < a->ndevs; i++)
+		if (strcmp(a->devs[i].name, b->devs[i].name) || strcmp(a->devs[i].driver, b->devs[i].driver) ||
+		    a->devs[i].dma != b->devs[i].dma || a->devs[i].domain != b->devs[i].domain)
+			return false;
+	return true;
+}
+
+UNIT_TEST(trace_resync_replays_to_the_live_state)
+{
+	struct ia_counters c = { .events = 100, .drops = 9 };
+	struct ia_trace_writer *w;
+	struct ia_trace_info info;
+	struct ia_replay rp;
+	struct ia_engine live;
+	struct ia_model m;
+	struct events e;
+	char path[64], msg[160];
+
+	mixed_events(&e, 2);
+	test_info(&info);
+	scn_model(&m);
+	ia_engine_init(&live, &m, NULL);
+	CHECK_INT(ia_trace_open_write(&w, tmp_path(path, sizeof(path), "resync.trace"), &info, &m), 0);
+	ia_model_free(&m);
+	CHECK_INT(lost_and_resynced(w, &live, &e), 0);
+	CHECK_INT(ia_trace_close(w, &c), 0);
+	ia_engine_finish(&live);
+	CHECK_INT(live.stats.resyncs, 1);
+	CHECK_INT(ia_replay_open(&rp, path, msg, sizeof(msg)), 0);
+	CHECK_INT(ia_replay_run(&rp, NULL, NULL), 0);
+	CHECK_INT(rp.status.state, IA_TRACE_COMPLETE);
+	CHECK_INT(rp.status.records, e.n);
+	CHECK_INT(rp.engine.stats.records_lost, 9);
+	CHECK_INT(rp.engine.stats.resyncs, 1);
+	CHECK_INT(rp.engine.stats.bad_records, 0);
+	CHECK_INT(rp.engine.model.ngroups, live.model.ngroups);
+	for (size_t i = 0; i < live.model.ngroups && i < rp.engine.model.ngroups; i++)
+		CHECK(same_group(&live.model.groups[i], &rp.engine.model.groups[i]));
+	CHECK(ia_model_group(&rp.engine.model, 12, false) &&
+	      ia_model_group(&rp.engine.model, 12, false)->ndevs == 300);
+	CHECK(!ia_model_group(&rp.engine.model, 7, false) == !ia_model_group(&live.model, 7, false));
+	CHECK_INT(rp.engine.nfindings, live.nfindings);
+	for (size_t i = 0; i < live.nfindings && i < rp.engine.nfindings; i++) {
+		CHECK_INT(rp.engine.findings[i].rule, live.findings[i].rule);
+		CHECK_STR(rp.engine.findings[i].detail, live.findings[i].detail);
+		CHECK_INT(rp.engine.findings[i].nevidence, live.findings[i].nevidence);
+		CHECK_INT(rp.engine.findings[i].evidence[0], live.findings[i].evidence[0]);
+	}
+	CHECK(ia_engine_found(&rp.engine, 1u << IA_RULE_RECORDS_LOST));
+	ia_replay_close(&rp);
+	ia_engine_free(&live);
+	unlink(path);
+	free(e.ev);
+}
+
+/* A reader of records alone (ia_trace_next, as older versions read) skips the new entries. */
+UNIT_TEST(trace_resync_entries_skipped_by_record_readers)
+{
+	struct ia_trace_writer *w;
+	struct ia_trace_info info;
+	struct ia_trace_reader *r;
+	struct ia_trace_status st;
+	struct ia_engine scratch;
+	struct ia_model m;
+	struct events e;
+	const void *rec;
+	size_t len, n = 0;
+	char path[64], msg[160];
+
+	mixed_events(&e, 1);
+	test_info(&info);
+	scn_model(&m);
+	ia_engine_init(&scratch, &m, NULL);
+	CHECK_INT(ia_trace_open_write(&w, tmp_path(path, sizeof(path), "resync2.trace"), &info, &m), 0);
+	ia_model_free(&m);
+	CHECK_INT(lost_and_resynced(w, &scratch, &e), 0);
+	CHECK_INT(ia_trace_close(w, NULL), 0);
+	CHECK_INT(ia_trace_open_read(&r, path, &info, &m, msg, sizeof(msg)), 0);
+	while (ia_trace_next(r, &rec, &len) > 0)
+		n++;
+	ia_trace_get_status(r, &st);
+	CHECK_INT(n, e.n);
+	CHECK_INT(st.state, IA_TRACE_COMPLETE);
+	/* LOST, groups 6, 9 and 12 in five entries (12's 300 devices in three), RESYNC */
+	CHECK_INT(st.skipped, 7);
+	ia_trace_close_read(r);
+	ia_model_free(&m);
+	ia_engine_free(&scratch);
+	unlink(path);
+	free(e.ev);
+}
+
+/* Damaged resync entries are counted as malformed and change nothing. */
+UNIT_TEST(trace_resync_malformed_entries)
+{
+	struct ia_trace_info info;
+	struct ia_replay rp;
+	struct ia_buf b, p;
+	struct ia_model m;
+	__u8 junk[5] = { 0xff, 0xff, 0xff, 0xff, 0xff };
+	char msg[160];
+
+	test_info(&info);
+	scn_model(&m);
+	ia_buf_init(&b);
+	ia_buf_init(&p);
+	ia_trace_put_preamble(&b, IA_TRACE_FORMAT, IA_ABI_VERSION, 0);
+	ia_trace_encode_header(&p, &info, &m);
+	CHECK_INT(ia_trace_put_frame(&b, IA_TF_HEADER, 0, 0, p.data, p.len), 0);
+	ia_buf_reset(&p);
+	ia_trace_put_entry(&p, IA_TR_LOST, junk, 4);	       /* not a __u64 */
+	ia_trace_put_entry(&p, IA_TR_RESYNC_GROUP, junk, 5); /* not TLVs */
+	ia_trace_put_entry(&p, IA_TR_RESYNC, junk, 5);
+	CHECK_INT(ia_trace_put_frame(&b, IA_TF_EVENTS, 1, 3, p.data, p.len), 0);
+	ia_buf_reset(&p);
+	ia_trace_encode_end(&p, 0, 1, NULL);
+	CHECK_INT(ia_trace_put_frame(&b, IA_TF_END, 2, 0, p.data, p.len), 0);
+	CHECK_INT(ia_replay_open_mem(&rp, b.data, b.len, msg, sizeof(msg)), 0);
+	CHECK_INT(ia_replay_run(&rp, NULL, NULL), 0);
+	CHECK_INT(rp.status.state, IA_TRACE_COMPLETE);
+	CHECK_INT(rp.engine.stats.bad_records, 3);
+	CHECK_INT(rp.engine.stats.records_lost, 0);
+	CHECK_INT(rp.engine.stats.resyncs, 0);
+	CHECK_INT(rp.engine.nfindings, 0);
+	CHECK_INT(rp.engine.model.ngroups, m.ngroups);
+	ia_replay_close(&rp);
+	ia_model_free(&m);
+	ia_buf_free(&b);
+	ia_buf_free(&p);
+}
+
+/* A recording whose END counts drops but holds no LOST entry (older writers): no finding. */
+UNIT_TEST(trace_end_drops_raise_no_records_lost)
+{
+	struct ia_replay rp;
+	struct events e;
+	char path[64], msg[160];
+
+	mixed_events(&e, 1);
+	CHECK_INT(write_trace(tmp_path(path, sizeof(path), "drops.trace"), &e, NULL), 0);
+	CHECK_INT(ia_replay_open(&rp, path, msg, sizeof(msg)), 0);
+	CHECK_INT(ia_replay_run(&rp, NULL, NULL), 0);
+	CHECK_INT(rp.status.end.drops, 3);
+	CHECK(!ia_engine_found(&rp.engine, 1u << IA_RULE_RECORDS_LOST));
+	CHECK_INT(rp.engine.stats.records_lost, 0);
+	ia_replay_close(&rp);
+	unlink(path);
 	free(e.ev);
 }
