@@ -23,8 +23,14 @@ int ia_caps_missing(char *buf, size_t len);
  * CAP_BPF, CAP_PERFMON and CAP_SYSLOG, or CAP_SYS_ADMIN and CAP_SYSLOG on
  * kernels without CAP_BPF), or nothing: permitted, effective, inheritable,
  * ambient and, where the process may, the bounding set. kept names what
- * stayed. 0 or -errno.
+ * stayed. keep_admin keeps CAP_SYS_ADMIN too, where attaching later needs
+ * it and the kernel offers nothing narrower: perf-event kprobes under
+ * perf_event_paranoid > 2 without kprobe_multi links. 0 or -errno.
  */
-int ia_caps_drop(bool keep_attach, char *kept, size_t len);
+int ia_caps_drop(bool keep_attach, bool keep_admin, char *kept, size_t len);
+/* The process holds CAP_SYS_ADMIN (effective). */
+bool ia_caps_admin(void);
+/* kernel.perf_event_paranoid; above 2 (Debian's 3) perf events need CAP_SYS_ADMIN. */
+int ia_perf_paranoid(void);
 
 #endif /* IA_CAPS_H */

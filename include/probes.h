@@ -35,6 +35,7 @@ struct ia_features {
 	bool tracefs_mounted; /* mounted, whether or not this process may read it */
 	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
 	bool nonprealloc;    /* tracing programs may use hash maps that are not preallocated */
+	bool kprobe_multi;   /* kprobe_multi links: kprobes without perf events */
 };
 
 /* "fentry", "kprobe", "tp_btf", "tracepoint", "none". */

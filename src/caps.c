@@ -74,9 +74,29 @@ static void add_name(char *buf, size_t len, const char *name)
 		snprintf(buf + n, len - n, "%s%s", n ? "," : "", name);
 }
 
-int ia_caps_drop(bool keep_attach, char *kept, size_t len)
+bool ia_caps_admin(void)
 {
-	int last = last_cap(), keep[3], nkeep = 0;
+	struct capsets c;
+
+	return !caps_get(&c) && has(&c, CAP_SYS_ADMIN);
+}
+
+int ia_perf_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int v = 2;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 2;
+		fclose(f);
+	}
+	return v;
+}
+
+int ia_caps_drop(bool keep_attach, bool keep_admin, char *kept, size_t len)
+{
+	int last = last_cap(), keep[4], nkeep = 0;
 	__u32 mask[2] = { 0, 0 };
 	struct capsets c;
 	int err = caps_get(&c);
@@ -89,6 +109,8 @@ int ia_caps_drop(bool keep_attach, char *kept, size_t len)
 		if (last >= CAP_BPF)
 			keep[nkeep++] = CAP_PERFMON;
 		keep[nkeep++] = CAP_SYSLOG;
+		if (keep_admin && last >= CAP_BPF)
+			keep[nkeep++] = CAP_SYS_ADMIN;
 	}
 	for (int i = 0; i < nkeep; i++)
 		if (has(&c, keep[i]) || (c.data[keep[i] / 32].permitted & (1u << (keep[i] % 32)))) {

@@ -448,8 +448,19 @@ static void announce(struct watch_ctx *w, const struct ia_loader *l)
  */
 static int drop_capabilities(struct watch_ctx *w)
 {
+	bool admin = false;
 	char kept[96];
-	int err = ia_caps_drop(!w->o->no_late_attach, kept, sizeof(kept));
+	int err;
+
+	/*
+	 * A module's hook attached later through a perf-event kprobe needs
+	 * CAP_SYS_ADMIN under perf_event_paranoid > 2: kept where it is held
+	 * (else the loader chose kprobe_multi links, which need none).
+	 */
+	for (unsigned int id = 1; id < IA_HOOK_MAX && !w->o->no_late_attach; id++)
+		admin |= w->loader->st[id].late;
+	admin = admin && ia_perf_paranoid() > 2;
+	err = ia_caps_drop(!w->o->no_late_attach, admin, kept, sizeof(kept));
 
 	if (err)
 		ia_error(w->o->json, "giving up capabilities failed: %s", strerror(-err));

@@ -18,6 +18,7 @@
 #include "grow.h"
 #include "kstats.h"
 #include "loader.h"
+#include "caps.h"
 #include "kmod.h"
 #include "ksyms.h"
 #include "watch.skel.h"
@@ -89,6 +90,22 @@ static int fexit_ret_loads(const struct btf *vmlinux, const char *fn)
 	};
 
 	return tracing_loads(vmlinux, fn, BPF_TRACE_FEXIT, insns, 6);
+}
+
+/* Does the kernel know kprobe_multi links? A program loaded for one says. */
+static bool kprobe_multi_loads(void)
+{
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 2, &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 /*
@@ -188,6 +205,7 @@ static void probe_features(struct ia_loader *l)
 	l->feat.fentry = !l->feat.fentry_err;
 	l->feat.get_func_ret = l->feat.fentry && !fexit_ret_loads(l->vmlinux, "really_probe");
 	l->feat.nonprealloc = nonprealloc_loads();
+	l->feat.kprobe_multi = l->feat.kprobes && kprobe_multi_loads();
 }
 
 /*
@@ -300,6 +318,25 @@ static void enable_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
 	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 1), true);
 }
 
+/*
+ * A module's hook may attach after the start, with the capabilities that
+ * remain then. A perf-event kprobe needs CAP_SYS_ADMIN where
+ * perf_event_paranoid is above 2 (Debian's default of 3); a process that
+ * does not hold it loads the programs for kprobe_multi links instead
+ * (v5.18, commit 0dcac2725406 "bpf: Add multi kprobe link"), which need
+ * none — but hold a reference on the module while attached (commit
+ * e22061b2a2f8 "bpf: Take module reference on kprobe_multi link"), so
+ * that it cannot be unloaded meanwhile: used only where nothing else works.
+ */
+static void enable_late_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
+{
+	enable_kprobe(l, h);
+	if (!l->feat.kprobe_multi || ia_perf_paranoid() <= 2 || ia_caps_admin())
+		return;
+	bpf_program__set_expected_attach_type(hook_prog(l, h, IA_VIA_KPROBE, 0), BPF_TRACE_KPROBE_MULTI);
+	bpf_program__set_expected_attach_type(hook_prog(l, h, IA_VIA_KPROBE, 1), BPF_TRACE_KPROBE_MULTI);
+}
+
 /* Why fentry is not used for a target that exists. */
 static const char *fentry_why(const struct ia_loader *l, bool force_kprobes, int err)
 {
@@ -326,7 +363,7 @@ static int choose_absent(struct ia_loader *l, const struct ia_hook_info *h)
 	st->target = h->targets[0];
 	if (ks == IA_KMOD_AVAILABLE && l->feat.kprobes) {
 		st->late = true;
-		enable_kprobe(l, h);
+		enable_late_kprobe(l, h);
 		set_why(st, -ENOENT, "in module %s, not loaded now: attaches (kprobe) when it loads", h->module);
 		return -ENOENT;
 	}
@@ -363,9 +400,12 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 		}
 		if (in_ksyms && l->feat.kprobes) {
 			st->via = IA_VIA_KPROBE;
-			enable_kprobe(l, h);
 			/* a module's function: attached again if the module goes and comes back */
 			st->late = h->module && ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
+			if (st->late)
+				enable_late_kprobe(l, h);
+			else
+				enable_kprobe(l, h);
 			return 0;
 		}
 		if (in_ksyms || (l->vmlinux && btf__find_by_name_kind(l->vmlinux, t, BTF_KIND_FUNC) > 0)) {
@@ -449,8 +489,19 @@ static void choose_all(struct ia_loader *l, const struct ia_loader_opts *o, bool
 	}
 }
 
+/*
+ * A kprobe through a kprobe_multi link (fprobe: no perf event) where the
+ * program was loaded for one; else through a perf event, which kernels with
+ * perf_event_paranoid above 2 (Debian's default of 3) refuse without
+ * CAP_SYS_ADMIN.
+ */
 static struct bpf_link *attach_one(struct bpf_program *p, enum ia_via via, bool ret, const char *t)
 {
+	if (via == IA_VIA_KPROBE && bpf_program__expected_attach_type(p) == BPF_TRACE_KPROBE_MULTI) {
+		LIBBPF_OPTS(bpf_kprobe_multi_opts, mo, .syms = &t, .cnt = 1, .retprobe = ret);
+
+		return bpf_program__attach_kprobe_multi_opts(p, NULL, &mo);
+	}
 	if (via == IA_VIA_KPROBE)
 		return bpf_program__attach_kprobe(p, ret, t);
 	return bpf_program__attach(p);

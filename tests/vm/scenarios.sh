@@ -491,3 +491,53 @@ scenario_plan_truth() {
 	json_check "$name" "$out/$name.jsonl" "$out/$name.snapshot.jsonl" --maybe-empty "$out/$name.err.jsonl"
 }
 
+
+# Modules that come and go (Debian's kernels: VFIO is modular): watch starts
+# with vfio_iommu_type1 unloaded, so type1_attach is missing "in module
+# vfio_iommu_type1, not loaded now"; then, IOMMU_AUDIT_MODULE_CYCLES times
+# (default 3): the modules load (type1_attach attaches, a probe object
+# says so), the legacy container claims both groups (a type1_attach exit
+# per group), the devices return, the modules unload (detached, said
+# again). Asserted: the probe objects in that order, every type1_attach
+# call seen, no finding, the final state equal to a fresh snapshot.
+scenario_late_module() {
+	local name=late-module cycles=${IOMMU_AUDIT_MODULE_CYCLES:-3} g1 g2 d i
+	g1=$(pci_group "$NIC")
+	g2=$(pci_group "$A")
+	module_out() {
+		for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
+		echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
+		modprobe -r vfio_pci vfio_iommu_type1 2>/dev/null
+	}
+	module_out
+	require "vfio_iommu_type1 unloaded" test ! -e /sys/module/vfio_iommu_type1
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
+	for i in $(seq 1 "$cycles"); do
+		modprobe vfio-pci && modprobe vfio_iommu_type1 || { fail "$name" "modprobe (cycle $i)"; break; }
+		wait_probe "$name" type1_attach true $((2 * i - 1)) || { fail "$name" "type1_attach not attached (cycle $i)"; break; }
+		unbind "$BRIDGE"
+		for d in "$NIC" "$A" "$B"; do pci_rebind "$d" vfio-pci; done
+		drive_ok "$name-$i" container "$g1" "$g2"
+		module_out
+		wait_probe "$name" type1_attach false $((2 * i)) || { fail "$name" "type1_attach not detached (cycle $i)"; break; }
+	done
+	verdict "$name" --snapshot "$out/$name.snap" \
+		--events "hook=type1_attach,phase=exit,ret=0" $((2 * cycles)) \
+		--probes type1_attach "false,$(for i in $(seq 1 "$cycles"); do printf 'true,false,'; done | sed 's/,$//')"
+	modprobe -q vfio-pci
+}
+
+# Until watch's stream (NAME.out) holds N probe objects of HOOK after the
+# start-up one, the last one attached (true) or not (false); 60 s at most.
+wait_probe() { # name hook attached n
+	local end=$((SECONDS + 60)) pat="\"type\":\"probe\",\"schema\":1,\"hook\":\"$2\""
+	while [ $SECONDS -lt $end ]; do
+		if [ "$(grep -c "$pat" "$out/$1.out")" -ge $(($4 + 1)) ] &&
+			grep "$pat" "$out/$1.out" | tail -n 1 | grep -q "\"attached\":$3"; then
+			return 0
+		fi
+		sleep 0.2
+	done
+	grep "$pat" "$out/$1.out"
+	return 1
+}
