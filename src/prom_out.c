@@ -88,6 +88,31 @@ static const char *group_domain_type(const struct ia_group *g)
 	return g->domain_type == IA_NO_TYPE ? "unknown" : ia_domain_type_name(g->domain_type);
 }
 
+static __u64 owner_cnt(const struct ia_group *g)
+{
+	return g->owner_cnt;
+}
+
+static __u64 unverified(const struct ia_group *g)
+{
+	return g->unverified;
+}
+
+/* A gauge family with a sample per group, labelled by its id. */
+static void emit_per_group(FILE *out, const struct ia_model *m, const char *name, const char *help,
+			   __u64 (*value)(const struct ia_group *g))
+{
+	char id[16];
+
+	emit_family(out, name, "gauge", help);
+	for (size_t i = 0; i < m->ngroups; i++) {
+		struct lbl l[] = { { "group", id } };
+
+		snprintf(id, sizeof(id), "%d", m->groups[i].id);
+		emit_sample(out, name, l, 1, value(&m->groups[i]));
+	}
+}
+
 static void emit_groups(FILE *out, const struct ia_model *m)
 {
 	char id[16];
@@ -106,28 +131,15 @@ static void emit_groups(FILE *out, const struct ia_model *m)
 		snprintf(id, sizeof(id), "%d", g->id);
 		emit_sample(out, "group_info", l, 6, 1);
 	}
-	emit_family(out, "group_owners", "gauge", "The group's DMA owner count (owner_cnt) as events showed it.");
-	for (size_t i = 0; i < m->ngroups; i++) {
-		struct lbl l[] = { { "group", id } };
-
-		snprintf(id, sizeof(id), "%d", m->groups[i].id);
-		emit_sample(out, "group_owners", l, 1, m->groups[i].owner_cnt);
-	}
+	emit_per_group(out, m, "group_owners", "The group's DMA owner count (owner_cnt) as events showed it.",
+		       owner_cnt);
 }
 
 /* 1 for a group whose state records lost since leave unvouched for; a sample per group. */
 static void emit_unverified(FILE *out, const struct ia_model *m)
 {
-	char id[16];
-
-	emit_family(out, "group_unverified", "gauge",
-		    "1 when records were lost and the group's owner is not vouched for since; else 0.");
-	for (size_t i = 0; i < m->ngroups; i++) {
-		struct lbl l[] = { { "group", id } };
-
-		snprintf(id, sizeof(id), "%d", m->groups[i].id);
-		emit_sample(out, "group_unverified", l, 1, m->groups[i].unverified);
-	}
+	emit_per_group(out, m, "group_unverified",
+		       "1 when records were lost and the group's owner is not vouched for since; else 0.", unverified);
 }
 
 static void emit_devices(FILE *out, const struct ia_model *m)
