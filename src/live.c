@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "event_out.h"
+#include "holders.h"
 #include "hooks.h"
 #include "ksyms.h"
 #include "json.h"
@@ -228,6 +229,7 @@ static int render_live(void *arg, char **buf, size_t *len)
 	struct watch_ctx *w = arg;
 	struct ia_run_counts c;
 	struct ia_prom_src src = { .engine = &w->engine, .calls = &w->calls, .counts = &c };
+	struct ia_holders h;
 	struct ia_kstats k;
 	int err;
 
@@ -235,7 +237,12 @@ static int render_live(void *arg, char **buf, size_t *len)
 	ia_trace_info_probes(&w->info, w->loader->st, &w->loader->feat);
 	src.probes = w->info.probes;
 	src.nprobes = w->info.nprobes;
+	/* who holds the groups, read at scrape time (unknown where /proc is not readable) */
+	ia_holders_init(&h);
+	if (!ia_holders_scan(w->o->sysfs_root, &h))
+		src.holders = &h;
 	err = ia_prom_render(&src, buf, len);
+	ia_holders_free(&h);
 	ia_kstats_free(&k);
 	return err;
 }
