@@ -19,15 +19,18 @@
  */
 int ia_caps_missing(char *buf, size_t len);
 /*
- * Keep only what attaching a module's hooks later needs (keep_attach:
- * CAP_BPF, CAP_PERFMON and CAP_SYSLOG, or CAP_SYS_ADMIN and CAP_SYSLOG on
- * kernels without CAP_BPF), or nothing: permitted, effective, inheritable,
+ * Keep only what is needed again (keep: IA_KEEP_*; attaching a module's
+ * hooks later is CAP_BPF, CAP_PERFMON and CAP_SYSLOG, or CAP_SYS_ADMIN and
+ * CAP_SYSLOG on kernels without CAP_BPF), each only where held, or nothing: permitted, effective, inheritable,
  * ambient and, where the process may, the bounding set. kept names what
- * stayed. keep_admin keeps CAP_SYS_ADMIN too, where attaching later needs
- * it and the kernel offers nothing narrower: perf-event kprobes under
+ * stayed. IA_KEEP_ADMIN is for where attaching later needs CAP_SYS_ADMIN
+ * and the kernel offers nothing narrower: perf-event kprobes under
  * perf_event_paranoid > 2 without kprobe_multi links. 0 or -errno.
  */
-int ia_caps_drop(bool keep_attach, bool keep_admin, char *kept, size_t len);
+int ia_caps_drop(unsigned int keep, char *kept, size_t len);
+#define IA_KEEP_ATTACH 0x1 /* attaching later: CAP_BPF, CAP_PERFMON, CAP_SYSLOG */
+#define IA_KEEP_ADMIN 0x2  /* and CAP_SYS_ADMIN (perf kprobes under paranoid > 2) */
+#define IA_KEEP_PTRACE 0x4 /* CAP_SYS_PTRACE: reading other users' fd tables (holders) */
 /* The process holds CAP_SYS_ADMIN (effective). */
 bool ia_caps_admin(void);
 /* kernel.perf_event_paranoid; above 2 (Debian's 3) perf events need CAP_SYS_ADMIN. */

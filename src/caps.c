@@ -94,9 +94,9 @@ int ia_perf_paranoid(void)
 	return v;
 }
 
-int ia_caps_drop(bool keep_attach, bool keep_admin, char *kept, size_t len)
+int ia_caps_drop(unsigned int want, char *kept, size_t len)
 {
-	int last = last_cap(), keep[4], nkeep = 0;
+	int last = last_cap(), keep[5], nkeep = 0;
 	__u32 mask[2] = { 0, 0 };
 	struct capsets c;
 	int err = caps_get(&c);
@@ -104,19 +104,22 @@ int ia_caps_drop(bool keep_attach, bool keep_admin, char *kept, size_t len)
 	kept[0] = '\0';
 	if (err)
 		return err;
-	if (keep_attach) {
+	if (want & IA_KEEP_ATTACH) {
 		keep[nkeep++] = last >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN;
 		if (last >= CAP_BPF)
 			keep[nkeep++] = CAP_PERFMON;
 		keep[nkeep++] = CAP_SYSLOG;
-		if (keep_admin && last >= CAP_BPF)
+		if ((want & IA_KEEP_ADMIN) && last >= CAP_BPF)
 			keep[nkeep++] = CAP_SYS_ADMIN;
 	}
+	if (want & IA_KEEP_PTRACE)
+		keep[nkeep++] = CAP_SYS_PTRACE;
 	for (int i = 0; i < nkeep; i++)
 		if (has(&c, keep[i]) || (c.data[keep[i] / 32].permitted & (1u << (keep[i] % 32)))) {
 			mask[keep[i] / 32] |= 1u << (keep[i] % 32);
 			add_name(kept, len, keep[i] == CAP_BPF ? "CAP_BPF" : keep[i] == CAP_PERFMON ? "CAP_PERFMON" :
-					    keep[i] == CAP_SYSLOG ? "CAP_SYSLOG" : "CAP_SYS_ADMIN");
+					    keep[i] == CAP_SYSLOG ? "CAP_SYSLOG" :
+					    keep[i] == CAP_SYS_PTRACE ? "CAP_SYS_PTRACE" : "CAP_SYS_ADMIN");
 		}
 	/* the bounding set first: dropping from it needs CAP_SETPCAP, which goes next */
 	for (int cap = 0; cap <= last && has(&c, CAP_SETPCAP); cap++)

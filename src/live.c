@@ -467,7 +467,10 @@ static int drop_capabilities(struct watch_ctx *w)
 	for (unsigned int id = 1; id < IA_HOOK_MAX && !w->o->no_late_attach; id++)
 		admin |= w->loader->st[id].late;
 	admin = admin && ia_perf_paranoid() > 2;
-	err = ia_caps_drop(!w->o->no_late_attach, admin, kept, sizeof(kept));
+	/* serve names the holders of each group at every scrape: other users' fd tables */
+	err = ia_caps_drop((w->o->no_late_attach ? 0 : IA_KEEP_ATTACH) | (admin ? IA_KEEP_ADMIN : 0) |
+				   (w->o->serve && !w->o->no_late_attach ? IA_KEEP_PTRACE : 0),
+			   kept, sizeof(kept));
 
 	if (err)
 		ia_error(w->o->json, "giving up capabilities failed: %s", strerror(-err));

@@ -82,7 +82,7 @@ static int child_drops(bool keep)
 	if (pid == 0) {
 		bool had = !ia_caps_missing(missing, sizeof(missing)) && !missing[0];
 
-		if (ia_caps_drop(keep, false, kept, sizeof(kept)) || ia_caps_missing(missing, sizeof(missing)))
+		if (ia_caps_drop(keep ? IA_KEEP_ATTACH : 0, kept, sizeof(kept)) || ia_caps_missing(missing, sizeof(missing)))
 			_exit(3);
 		if (!had) /* nothing to keep, nothing to lose: tracing stays refused */
 			_exit(missing[0] ? 0 : 4);

@@ -348,6 +348,7 @@ scenario_serve() {
 	drive_ok "$name-claim" cdev-bind "$A" --expect bind=EPERM
 	unbind "$B"
 	hold_user_owned "$name"
+	scrape "$out/$name.held.prom" || fail "$name" "scrape while the group is held"
 	drive_ok "$name-kbind" write "/sys/bus/pci/drivers/e1000/bind" "$B" --expect write=EBUSY
 	release_hold "$name"
 	drive_ok "$name-rebind" write "/sys/bus/pci/drivers/e1000/bind" "$B"
@@ -373,6 +374,7 @@ def parse(path):
             vals[m.group(1) + (m.group(2) or "")] = float(m.group(3))
     return vals
 
+held = parse(before_p.replace(".before.prom", ".held.prom"))
 before, after, final = parse(before_p), parse(after_p), parse(final_p)
 bad = []
 
@@ -383,6 +385,9 @@ def want(vals, key, op, value, where="after"):
     if not ok:
         bad.append(key)
 
+# while iommu-drive holds group A through the VFIO cdev and iommufd: named by its command
+want(held, f'iommu_audit_group_holders{{group="{ga}",comm="iommu-drive"}}', "==", 1, "held")
+want(held, 'iommu_audit_holders_known', "==", 1, "held")
 for rule, v in (("claim-refused", 1), ("bind-refused", 1), ("viability", 0)):
     want(before, f'iommu_audit_findings_total{{rule="{rule}"}}', "==", 0, "before")
     want(after, f'iommu_audit_findings_total{{rule="{rule}"}}', "==", v)
