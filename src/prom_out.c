@@ -461,27 +461,27 @@ static void emit_ring_buffer(FILE *out, const struct ia_run_counts *c)
 
 static void emit_records(FILE *out, const struct ia_engine *e)
 {
-	emit_family(out, "records_total", "counter", "Records the engine consumed.");
-	emit_sample(out, "records_total", NULL, 0, e->stats.records);
-	emit_family(out, "records_malformed_total", "counter", "Records of a wrong size, type or hook.");
-	emit_sample(out, "records_malformed_total", NULL, 0, e->stats.bad_records);
-	emit_family(out, "unpaired_exits_total", "counter", "Exit records without their entry.");
-	emit_sample(out, "unpaired_exits_total", NULL, 0, e->stats.unpaired_exits);
-	emit_family(out, "records_unusable_total", "counter",
-		    "Valid records the engine could not apply (out of memory).");
-	emit_sample(out, "records_unusable_total", NULL, 0, e->stats.unusable);
-	emit_family(out, "records_lost_total", "counter",
-		    "Records lost before the engine (ring buffer full), as the engine was told.");
-	emit_sample(out, "records_lost_total", NULL, 0, e->stats.records_lost);
-	emit_family(out, "resyncs_total", "counter", "Times the groups were re-read from sysfs after lost records.");
-	emit_sample(out, "resyncs_total", NULL, 0, e->stats.resyncs);
-	emit_family(out, "iommufd_objects_untracked_total", "counter",
-		    "iommufd objects not tracked: their context's table was full.");
-	emit_sample(out, "iommufd_objects_untracked_total", NULL, 0, e->stats.untracked);
-	emit_family(out, "iommufd_contexts_open", "gauge", "iommufd contexts open.");
-	emit_sample(out, "iommufd_contexts_open", NULL, 0, e->nctxs);
-	emit_family(out, "iommufd_contexts_closed_total", "counter", "iommufd contexts closed.");
-	emit_sample(out, "iommufd_contexts_closed_total", NULL, 0, e->ctxs_closed);
+	const struct ia_engine_stats *st = &e->stats;
+	const struct { const char *name, *type, *help; __u64 v; } rows[] = {
+		{ "records_total", "counter", "Records the engine consumed.", st->records },
+		{ "records_malformed_total", "counter", "Records of a wrong size, type or hook.", st->bad_records },
+		{ "unpaired_exits_total", "counter", "Exit records without their entry.", st->unpaired_exits },
+		{ "records_unusable_total", "counter", "Valid records the engine could not apply (out of memory).",
+		  st->unusable },
+		{ "records_lost_total", "counter",
+		  "Records lost before the engine (ring buffer full), as the engine was told.", st->records_lost },
+		{ "resyncs_total", "counter", "Times the groups were re-read from sysfs after lost records.",
+		  st->resyncs },
+		{ "iommufd_objects_untracked_total", "counter",
+		  "iommufd objects not tracked: their context's table was full.", st->untracked },
+		{ "iommufd_contexts_open", "gauge", "iommufd contexts open.", e->nctxs },
+		{ "iommufd_contexts_closed_total", "counter", "iommufd contexts closed.", e->ctxs_closed },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		emit_family(out, rows[i].name, rows[i].type, rows[i].help);
+		emit_sample(out, rows[i].name, NULL, 0, rows[i].v);
+	}
 }
 
 /* What the kernel's maps could not take: a sample per map, or none when not known. */
