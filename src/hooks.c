@@ -243,7 +243,7 @@ const char *ia_iommufd_cmd_name(unsigned int cmd, char *buf, size_t len)
 		    iommufd_cmds[nr - 0x80])
 			return iommufd_cmds[nr - 0x80];
 	}
-	snprintf(buf, len, "%#x", cmd);
+	snprintf(buf, len, "0x%x", cmd); /* "%#x" would print 0 as "0" */
 	return buf;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "grow.h"
+#include "hooks.h"
 #include "kstats.h"
 #include "unit.h"
 
@@ -313,4 +314,15 @@ UNIT_TEST(kstats_freed_entries_of_gone_groups)
 	CHECK_INT(k.nhists, 1);
 	CHECK_INT(k.hists[0].h.calls, 8);
 	ia_kstats_free(&k);
+}
+
+/* Command names: known ones by name, any other as hex with its 0x, zero included (JSON schema). */
+UNIT_TEST(kstats_command_names)
+{
+	char buf[16];
+
+	CHECK_STR(ia_iommufd_cmd_name((';' << 8) | 0x85, buf, sizeof(buf)), "IOAS_MAP");
+	CHECK_STR(ia_iommufd_cmd_name(0, buf, sizeof(buf)), "0x0"); /* an exit whose entry was lost */
+	CHECK_STR(ia_iommufd_cmd_name(0x1234, buf, sizeof(buf)), "0x1234");
+	CHECK_STR(ia_ioctl_nr_name(0x7f, buf, sizeof(buf)), "0x3b7f");
 }
