@@ -44,7 +44,8 @@ CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/res
 	     src/sysfs.c src/dmaclass.c src/state_out.c src/ksyms.c \
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
 	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c src/kmod.c src/caps.c \
-	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c
+	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c \
+	     src/abi.c src/cgroups.c
 # live: the BPF loader, the tracing session, the exporter's sockets, signals.
 # commands: one file each, and main.c's table.
 LIVE_SRCS := src/loader.c src/live.c src/exporter.c src/http.c src/signals.c \

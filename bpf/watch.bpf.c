@@ -57,6 +57,7 @@ static __always_inline struct ia_event *ev_new(__u16 hook, __u8 phase, __u8 flag
 	e->domain_type = IA_NO_TYPE;
 	e->grp_domain_type = IA_NO_TYPE;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->cgroup = bpf_get_current_cgroup_id();
 	return e;
 }
 
@@ -322,6 +323,63 @@ static __always_inline int on_release_file(__u16 hook, __u8 fl, void *inode, str
 	return 0;
 }
 
+/* Core PASID calls (domain, dev, pasid, ...): a PASID attachment leaves group->domain alone. */
+static __always_inline int on_domain_dev_pasid(__u16 hook, __u8 fl, struct iommu_domain *d,
+					       struct device *dev, __u32 pasid)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_domain(e, d);
+	fill_dev(e, dev);
+	e->pasid = pasid;
+	ev_submit(e);
+	return 0;
+}
+
+/*
+ * iommufd_device_attach/_replace(idev, pasid, pt_id) and _detach(idev,
+ * pasid) since v6.15 (drivers/iommu/iommufd/device.c); (idev, pt_id) and
+ * (idev) before. The loader sets this from the
+ * running kernel's BTF; the argument is read only when it is there.
+ */
+const volatile bool iommufd_pasid_arg = false;
+
+static __always_inline int on_idev_pasid(__u16 hook, __u8 fl, struct iommufd_device *idev,
+					 __u32 pasid)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	fill_idev(e, idev);
+	e->pasid = pasid;
+	ev_submit(e);
+	return 0;
+}
+
+/*
+ * Read inside the branch, from the context itself: the verifier drops the
+ * branch the read-only flag rules out, so a fentry program on a kernel
+ * without the argument never touches it (kernel/bpf/btf.c: btf_ctx_access()
+ * refuses an argument the function does not have).
+ */
+#define IOMMUFD_PASID_ENTRY(name, hook)                                       \
+	SEC("?fentry")                                                        \
+	int name##_fentry(unsigned long long *ctx)                            \
+	{                                                                     \
+		__u32 pasid = 0;                                              \
+		if (iommufd_pasid_arg)                                        \
+			pasid = (__u32)ctx[1];                                \
+		return on_idev_pasid(hook, IA_F_FENTRY, (void *)ctx[0], pasid); \
+	}                                                                     \
+	SEC("?kprobe")                                                        \
+	int BPF_KPROBE(name##_kprobe, struct iommufd_device *idev, __u64 a1)  \
+	{                                                                     \
+		return on_idev_pasid(hook, 0, idev, iommufd_pasid_arg ? (__u32)a1 : 0); \
+	}
+
 /* Entry programs: fentry and kprobe twins. */
 #define ENTRY2(name, hook, body, t1, a1, t2, a2)                              \
 	SEC("?fentry")                                                        \
@@ -346,6 +404,19 @@ static __always_inline int on_release_file(__u16 hook, __u8 fl, void *inode, str
 	int BPF_KPROBE(name##_kprobe, t1 a1, t2 a2, t3 a3)                    \
 	{                                                                     \
 		return body(hook, 0, a3, a2);                                 \
+	}
+
+/* Three-argument entries that read all three. */
+#define ENTRY3A(name, hook, body, t1, a1, t2, a2, t3, a3)                     \
+	SEC("?fentry")                                                        \
+	int BPF_PROG(name##_fentry, t1 a1, t2 a2, t3 a3)                      \
+	{                                                                     \
+		return body(hook, IA_F_FENTRY, a1, a2, a3);                   \
+	}                                                                     \
+	SEC("?kprobe")                                                        \
+	int BPF_KPROBE(name##_kprobe, t1 a1, t2 a2, t3 a3)                    \
+	{                                                                     \
+		return body(hook, 0, a1, a2, a3);                             \
 	}
 
 /* Exit programs: fexit and kretprobe twins. */
@@ -418,6 +489,20 @@ EXIT(attach_handle, IA_HOOK_ATTACH_HANDLE)
 ENTRY2(replace_handle, IA_HOOK_REPLACE_HANDLE, on_group_domain,
        struct iommu_group *, grp, struct iommu_domain *, d)
 EXIT(replace_handle, IA_HOOK_REPLACE_HANDLE)
+/* iommufd's detach since v6.11: back to the blocking domain, the group stays owned */
+ENTRY2(detach_handle, IA_HOOK_DETACH_HANDLE, on_domain_group,
+       struct iommu_domain *, d, struct iommu_group *, grp)
+EXIT(detach_handle, IA_HOOK_DETACH_HANDLE)
+/* PASID attachments (v6.2+; replace v6.15+): pasid is an ioasid_t (u32) */
+ENTRY3A(attach_pasid, IA_HOOK_ATTACH_PASID, on_domain_dev_pasid,
+	struct iommu_domain *, d, struct device *, dev, unsigned int, pasid)
+EXIT(attach_pasid, IA_HOOK_ATTACH_PASID)
+ENTRY3A(replace_pasid, IA_HOOK_REPLACE_PASID, on_domain_dev_pasid,
+	struct iommu_domain *, d, struct device *, dev, unsigned int, pasid)
+EXIT(replace_pasid, IA_HOOK_REPLACE_PASID)
+ENTRY3A(detach_pasid, IA_HOOK_DETACH_PASID, on_domain_dev_pasid,
+	struct iommu_domain *, d, struct device *, dev, unsigned int, pasid)
+EXIT(detach_pasid, IA_HOOK_DETACH_PASID)
 
 /* DMA ownership API (v5.19+) */
 ENTRY2(group_claim, IA_HOOK_GROUP_CLAIM, on_group_owner_p,
@@ -455,11 +540,11 @@ ENTRY2(iommufd_bind, IA_HOOK_IOMMUFD_BIND, on_ictx_dev, void *, ictx, struct dev
 EXIT_PTR(iommufd_bind, IA_HOOK_IOMMUFD_BIND)
 ENTRY2(iommufd_unbind, IA_HOOK_IOMMUFD_UNBIND, on_idev, struct iommufd_device *, idev, void *, unused)
 EXIT(iommufd_unbind, IA_HOOK_IOMMUFD_UNBIND)
-ENTRY2(iommufd_attach, IA_HOOK_IOMMUFD_ATTACH, on_idev, struct iommufd_device *, idev, void *, unused)
+IOMMUFD_PASID_ENTRY(iommufd_attach, IA_HOOK_IOMMUFD_ATTACH)
 EXIT(iommufd_attach, IA_HOOK_IOMMUFD_ATTACH)
-ENTRY2(iommufd_replace, IA_HOOK_IOMMUFD_REPLACE, on_idev, struct iommufd_device *, idev, void *, unused)
+IOMMUFD_PASID_ENTRY(iommufd_replace, IA_HOOK_IOMMUFD_REPLACE)
 EXIT(iommufd_replace, IA_HOOK_IOMMUFD_REPLACE)
-ENTRY2(iommufd_detach, IA_HOOK_IOMMUFD_DETACH, on_idev, struct iommufd_device *, idev, void *, unused)
+IOMMUFD_PASID_ENTRY(iommufd_detach, IA_HOOK_IOMMUFD_DETACH)
 EXIT(iommufd_detach, IA_HOOK_IOMMUFD_DETACH)
 ENTRY3(hwpt_alloc, IA_HOOK_HWPT_ALLOC, on_idev, void *, ictx, void *, ioas,
        struct iommufd_device *, idev)

@@ -9,6 +9,7 @@
 #define IA_ENGINE_H
 
 #include <stdbool.h>
+#include "cgroups.h"
 #include "findings.h"
 #include "iommu_audit.h"
 #include "model.h"
@@ -140,6 +141,8 @@ struct ia_engine {
 	/* records lost and not yet followed by a resync (src/resync.c) */
 	__u64 lost_pending;
 	__u64 lost_after;	/* the last record fed before the first of them (0: none) */
+	struct ia_cgroups cgroups; /* the paths of the cgroup ids seen, as the caller named them */
+	const struct ia_event *cur; /* the record being fed, NULL between records */
 };
 
 /* What the engine made of one record, for the outputs. */
@@ -148,6 +151,7 @@ struct ia_decoded {
 	const struct ia_event *ev;
 	const struct ia_event *enter;	/* exits: the matching entry (valid until the next feed) */
 	int depth;			/* nesting on the thread, 0 = outermost */
+	const char *cgroup;		/* ev->cgroup's path; NULL when not named */
 };
 
 /* The engine starts from a copy of snapshot (may be empty). 0 or -ENOMEM. */
@@ -158,6 +162,15 @@ int ia_engine_init(struct ia_engine *e, const struct ia_model *snapshot,
  * record that is not a valid ia_event (counted, state unchanged), -ENOMEM.
  */
 int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_decoded *out);
+/*
+ * The path of a cgroup id ("" when it could not be found), for the
+ * records that carry it: given before them (the live session resolves it,
+ * a recording stores it). 0 or -ENOMEM.
+ */
+int ia_engine_name_cgroup(struct ia_engine *e, __u64 id, const char *path);
+/* Whether id has been named (the live session names each id once). */
+bool ia_engine_cgroup_named(struct ia_engine *e, __u64 id);
+
 /* End of the stream: soft failures still pending become unresolved findings. */
 void ia_engine_finish(struct ia_engine *e);
 void ia_engine_free(struct ia_engine *e);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "cgroups.h"
 #include "iommu_audit.h"
 
 /* Rule ids are part of the output format (--fail-on, JSON): append only. */
@@ -37,6 +38,14 @@ enum ia_severity {
 #define IA_MAX_FDEVS 4
 #define IA_DETAIL_LEN 192
 
+/* Who acted: the task of the record that raised a finding, and its cgroup. */
+struct ia_actor {
+	__u32 pid, tid;			/* 0: none (raised at the stream's end, or after a loss) */
+	char comm[IA_COMM_LEN];
+	__u64 cgroup;			/* cgroup v2 id, 0 if not recorded (event ABI 4) */
+	char cgroup_path[IA_CGROUP_LEN]; /* "" when it could not be named */
+};
+
 struct ia_finding {
 	enum ia_rule rule;
 	enum ia_severity sev;
@@ -52,6 +61,7 @@ struct ia_finding {
 	__u64 resolve_ns;		/* first failure to successful attach */
 	char drivers[96];		/* IOMMU drivers (domain owners) involved */
 	char detail[IA_DETAIL_LEN];
+	struct ia_actor actor;
 };
 
 const char *ia_rule_name(enum ia_rule r);

@@ -27,12 +27,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "cgroups.h"
 #include "model.h"
 
 #define IA_COMM_LEN 16
-#define IA_CGROUP_LEN 256
-#define IA_CONTAINER_LEN 72
-#define IA_POD_LEN 48
 #define IA_HOLD_PATH_LEN 48
 
 /* One open file of one process on a VFIO or iommufd node. */
@@ -70,16 +68,6 @@ int ia_holders_scan(const char *root, struct ia_holders *h);
 /* Whether group g is held by some process (false when unknown, too). */
 bool ia_holders_group_held(const struct ia_holders *h, int group);
 
-/*
- * The container and pod ids a cgroup path carries, "" when none. The
- * container: the last 64-hex-digit component or scope name of docker,
- * containerd, cri-o and podman ("docker-<id>.scope",
- * "cri-containerd-<id>.scope", "crio-<id>.scope", "libpod-<id>.scope",
- * ".../docker/<id>"). The pod: the Kubernetes uid after "pod" in
- * "kubepods-...-pod<uid>.slice" (systemd driver, '_' for '-') or
- * ".../pod<uid>/..." (cgroupfs driver), with '-' as Kubernetes writes it.
- */
-void ia_cgroup_ids(const char *cgroup, char container[IA_CONTAINER_LEN], char pod[IA_POD_LEN]);
 
 /*
  * One line per holder of group g into text (ia_holders_print_text) or a

@@ -14,7 +14,13 @@
 #include <linux/types.h>
 #endif
 
-#define IA_ABI_VERSION 4
+/*
+ * 5: struct ia_event gains cgroup, pasid and xflags (248 bytes); hooks 42-45.
+ * 4: 232-byte events; recordings of it are converted on reading (src/abi.c).
+ */
+#define IA_ABI_VERSION 5
+#define IA_ABI_OLDEST 4	       /* the oldest event ABI a recording may carry */
+#define IA_EVENT_V4_SIZE 232   /* struct ia_event of ABI 4: today's without the ABI 5 tail */
 
 #define IA_NAME_LEN 32 /* device and driver names ("0000:00:02.0", "vfio-pci") */
 #define IA_COMM_LEN 16
@@ -96,6 +102,11 @@ enum ia_hook {
 	IA_HOOK_MAP_SG = 39,	      /* iommu_map_sg(domain, iova, sg, nents, ...): ret bytes */
 	IA_HOOK_UNMAP_FAST = 40,      /* iommu_unmap_fast(domain, iova, size, gather): ret bytes */
 	IA_HOOK_TP_PAGE_FAULT = 41,   /* iommu:io_page_fault, counted per device */
+	/* PASID attachments (drivers/iommu/iommu.c, 6.2+): pasid in ia_event.pasid */
+	IA_HOOK_ATTACH_PASID = 42,    /* iommu_attach_device_pasid(domain, dev, pasid[, handle]) */
+	IA_HOOK_REPLACE_PASID = 43,   /* iommu_replace_device_pasid(domain, dev, pasid, handle) (6.15+) */
+	IA_HOOK_DETACH_PASID = 44,    /* iommu_detach_device_pasid(domain, dev, pasid) */
+	IA_HOOK_DETACH_HANDLE = 45,   /* iommu_detach_group_handle(domain, group): iommufd's detach (6.11+) */
 	IA_HOOK_MAX,
 };
 
@@ -112,6 +123,12 @@ enum ia_hook {
 /* Value for fields the probe could not read. */
 #define IA_NO_GROUP (-1)
 #define IA_NO_TYPE 0xffffffffu
+/*
+ * ia_event.pasid of a call on the whole device (its RID): the kernel's own
+ * IOMMU_NO_PASID (include/linux/iommu.h, v6.5 "iommu: Generalize PASID 0
+ * for normal DMA w/o PASID"), which iommufd passes for a RID attach.
+ */
+#define IA_NO_PASID 0u
 
 /*
  * One traced call entry/exit or tracepoint firing. Pointers are kernel
@@ -146,6 +163,10 @@ struct ia_event {
 	char dev_name[IA_NAME_LEN];
 	char drv_name[IA_NAME_LEN];
 	char comm[IA_COMM_LEN];
+	/* ABI 5 */
+	__u64 cgroup;		/* the task's cgroup v2 id (bpf_get_current_cgroup_id()), 0 if none */
+	__u32 pasid;		/* the PASID the call acts on, IA_NO_PASID (0) for the RID */
+	__u32 xflags;		/* 0: reserved */
 };
 
 /* In-kernel map/unmap latency: log2 nanosecond buckets, per domain and operation. */
@@ -211,13 +232,15 @@ struct ia_map_full {
 
 #ifndef __VMLINUX_H__
 _Static_assert(sizeof(struct ia_map_full) == 40, "struct ia_map_full layout changed");
-_Static_assert(sizeof(struct ia_event) == 232, "struct ia_event layout changed: bump IA_ABI_VERSION");
+_Static_assert(sizeof(struct ia_event) == 248, "struct ia_event layout changed: bump IA_ABI_VERSION");
+_Static_assert(__builtin_offsetof(struct ia_event, cgroup) == IA_EVENT_V4_SIZE,
+	       "ABI 5 appends to the ABI 4 event: src/abi.c converts by that");
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
 _Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");
 _Static_assert(sizeof(struct ia_hist_key) == 16, "struct ia_hist_key layout changed");
-_Static_assert(IA_HOOK_MAX == 42, "hooks are append-only; update tables in src/hooks.c");
+_Static_assert(IA_HOOK_MAX == 46, "hooks are append-only; update tables in src/hooks.c");
 #else
-_Static_assert(sizeof(struct ia_event) == 232, "struct ia_event layout changed");
+_Static_assert(sizeof(struct ia_event) == 248, "struct ia_event layout changed");
 #endif
 
 #endif /* IOMMU_AUDIT_H */

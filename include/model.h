@@ -82,6 +82,13 @@ struct ia_group {
 	__u32 owner_cnt;
 	bool owner_known;
 	enum ia_owner_kind owner_kind;
+	/*
+	 * PASID attachments on the group's devices (attach_pasid minus
+	 * detach_pasid, as the events showed them): they leave group->domain
+	 * alone, and __iommu_take_dma_ownership() refuses a claim with -EBUSY
+	 * while any remains (drivers/iommu/iommu.c, group->pasid_array).
+	 */
+	__u32 pasids;
 	/* findings already raised for the current state (raised again once it clears) */
 	bool violation_flagged;
 	bool split_flagged;

@@ -4,7 +4,7 @@
  * `report`/`diff` replay through the engine.
  *
  *   preamble  24 bytes: magic "\x89IATRC\r\n", __u16 format version,
- *             __u16 event ABI (IA_ABI_VERSION), __u32 flags, __u32 preamble
+ *             __u16 event ABI (IA_ABI_VERSION; older ones: abi.h), __u32 flags, __u32 preamble
  *             length, __u32 CRC32 of the 20 bytes before it
  *   frames    each a 32-byte header (below) and a zlib-deflated payload:
  *             HEADER (first, sequence 0), then EVENTS, SYMS, HIST in any
@@ -86,6 +86,12 @@ enum ia_trace_rec_kind {
 	 * handed to ia_engine_resync here.
 	 */
 	IA_TR_RESYNC = 4,
+	/*
+	 * A cgroup's path, before the first record that carries its id
+	 * (ia_event.cgroup): __u64 id, then the path without a NUL ("" when
+	 * it could not be found). Readers before event ABI 5 skip it.
+	 */
+	IA_TR_CGROUP = 5,
 };
 /* Devices per RESYNC_GROUP entry: 128 names and drivers, some 12 KiB. */
 #define IA_TRACE_RESYNC_DEVS 128
@@ -170,6 +176,8 @@ int ia_trace_write_syms(struct ia_trace_writer *w, const struct ia_ksym_addr *sy
 int ia_trace_write_record(struct ia_trace_writer *w, const void *data, size_t len);
 /* Records lost at this point of the stream (an IA_TR_LOST entry); n > 0. */
 int ia_trace_write_lost(struct ia_trace_writer *w, __u64 n);
+/* The path of a cgroup id (an IA_TR_CGROUP entry), before the records that carry the id. */
+int ia_trace_write_cgroup(struct ia_trace_writer *w, __u64 id, const char *path);
 /* What sysfs shows after a loss (RESYNC_GROUP entries, then RESYNC), in order with the records. */
 int ia_trace_write_resync(struct ia_trace_writer *w, const struct ia_model *fresh);
 /* The kernel's aggregates now, in a HIST frame (buffered records go first). */

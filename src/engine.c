@@ -28,7 +28,18 @@ void ia_engine_free(struct ia_engine *e)
 	free(e->soft);
 	free(e->misses);
 	free(e->ctxs);
+	ia_cgroups_free(&e->cgroups);
 	memset(e, 0, sizeof(*e));
+}
+
+int ia_engine_name_cgroup(struct ia_engine *e, __u64 id, const char *path)
+{
+	return ia_cgroups_set(&e->cgroups, id, path);
+}
+
+bool ia_engine_cgroup_named(struct ia_engine *e, __u64 id)
+{
+	return ia_cgroups_path(&e->cgroups, id) != NULL;
 }
 
 static struct ia_thread *thread_get(struct ia_engine *e, __u32 tid, bool create)
@@ -434,6 +445,22 @@ static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, cons
 	}
 }
 
+/*
+ * A PASID attached or detached: counted per group. A replace changes the
+ * domain behind a PASID already counted.
+ */
+static void on_pasid(struct ia_engine *e, const struct ia_event *enter, long ret)
+{
+	struct ia_group *g = enter->group_id >= 0 ? ia_model_group(&e->model, enter->group_id, false) : NULL;
+
+	if (!g || ret)
+		return;
+	if (enter->hook == IA_HOOK_ATTACH_PASID)
+		g->pasids++;
+	else if (g->pasids)
+		g->pasids--;
+}
+
 static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const struct ia_frame *f)
 {
 	struct ia_frame *probe;
@@ -472,6 +499,10 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 	case IA_HOOK_REPLACE_HANDLE:
 		on_domain_set(e, &f->enter, (long)ev->ret);
 		break;
+	case IA_HOOK_ATTACH_PASID:
+	case IA_HOOK_DETACH_PASID:
+		on_pasid(e, &f->enter, (long)ev->ret);
+		break;
 	default:
 		on_owner_change(e, &f->enter, ia_hook_info(ev->hook)->void_ret ? 0 : (long)ev->ret);
 		break;
@@ -506,6 +537,8 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	memset(out, 0, sizeof(*out));
 	out->seq = ++e->seq;
 	out->ev = ev;
+	out->cgroup = ev->cgroup ? ia_cgroups_path(&e->cgroups, ev->cgroup) : NULL;
+	e->cur = ev;
 	e->last_ts = ev->ts_ns;
 	if (!(out->seq % IA_PRUNE_EVERY))
 		prune_threads(e);
@@ -532,6 +565,7 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 			on_group_tp(e, ev);
 		break;
 	}
+	e->cur = NULL;
 	ia_resync_note_findings(e, nfindings);
 	return err;
 }

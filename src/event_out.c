@@ -97,6 +97,8 @@ void ia_event_print_text(FILE *out, const struct ia_decoded *d, __u64 ts_base)
 	if (ev->phase == IA_PH_EXIT && (ev->flags & IA_F_HAVE_DOM))
 		fprintf(out, " domain=%#llx(%s)", (unsigned long long)ev->domain,
 			ia_domain_type_name(ev->domain_type));
+	if ((d->enter ? d->enter : ev)->pasid != IA_NO_PASID)
+		fprintf(out, " pasid=%u", (d->enter ? d->enter : ev)->pasid);
 	if (ev->phase == IA_PH_EXIT && !d->enter)
 		fputs(" (entry not seen)", out);
 	fprintf(out, "  [%s %u]\n", ev->comm, ev->tid);
@@ -188,8 +190,14 @@ void ia_event_print_json(struct ia_json *j, const struct ia_decoded *d)
 		ia_json_kuint(j, "latency_ns", ev->ts_ns - d->enter->ts_ns);
 	if (ev->phase == IA_PH_EXIT)
 		ia_json_kbool(j, "paired", d->enter != NULL);
+	if ((d->enter ? d->enter : ev)->pasid != IA_NO_PASID)
+		ia_json_kuint(j, "pasid", (d->enter ? d->enter : ev)->pasid);
 	ia_json_kuint(j, "pid", ev->pid);
 	ia_json_kuint(j, "tid", ev->tid);
 	ia_json_kstr(j, "comm", ev->comm);
+	if (ev->cgroup)
+		ia_json_kuint(j, "cgroup_id", ev->cgroup);
+	if (d->cgroup && d->cgroup[0])
+		ia_json_kstr(j, "cgroup", d->cgroup);
 	ia_json_obj_end(j);
 }

@@ -2,6 +2,45 @@
 #include "finding_out.h"
 #include "hooks.h"
 
+/* "qemu-system-x86[812] cgroup /machine.slice/x.scope (container 1a2b..)" */
+static void print_actor(FILE *out, const struct ia_actor *a)
+{
+	char container[IA_CONTAINER_LEN], pod[IA_POD_LEN];
+
+	fprintf(out, "        by %s[%u]", a->comm[0] ? a->comm : "?", a->pid);
+	if (a->cgroup_path[0])
+		fprintf(out, " cgroup %s", a->cgroup_path);
+	else if (a->cgroup)
+		fprintf(out, " cgroup id %llu", (unsigned long long)a->cgroup);
+	ia_cgroup_ids(a->cgroup_path, container, pod);
+	if (container[0])
+		fprintf(out, " container %.12s", container);
+	if (pod[0])
+		fprintf(out, " pod %s", pod);
+	fputc('\n', out);
+}
+
+static void json_actor(struct ia_json *j, const struct ia_actor *a)
+{
+	char container[IA_CONTAINER_LEN], pod[IA_POD_LEN];
+
+	ia_json_key(j, "actor");
+	ia_json_obj_begin(j);
+	ia_json_kuint(j, "pid", a->pid);
+	ia_json_kuint(j, "tid", a->tid);
+	ia_json_kstr(j, "comm", a->comm);
+	if (a->cgroup)
+		ia_json_kuint(j, "cgroup_id", a->cgroup);
+	if (a->cgroup_path[0])
+		ia_json_kstr(j, "cgroup", a->cgroup_path);
+	ia_cgroup_ids(a->cgroup_path, container, pod);
+	if (container[0])
+		ia_json_kstr(j, "container", container);
+	if (pod[0])
+		ia_json_kstr(j, "pod", pod);
+	ia_json_obj_end(j);
+}
+
 void ia_finding_print_text(FILE *out, const struct ia_finding *f)
 {
 	fprintf(out, "FINDING %-7s %-23s", ia_severity_name(f->sev), ia_rule_name(f->rule));
@@ -19,6 +58,8 @@ void ia_finding_print_text(FILE *out, const struct ia_finding *f)
 		fputc(']', out);
 	}
 	fputc('\n', out);
+	if (f->actor.pid)
+		print_actor(out, &f->actor);
 }
 
 void ia_finding_print_json(struct ia_json *j, const struct ia_finding *f)
@@ -49,6 +90,8 @@ void ia_finding_print_json(struct ia_json *j, const struct ia_finding *f)
 	if (f->drivers[0])
 		ia_json_kstr(j, "drivers", f->drivers);
 	ia_json_kstr(j, "detail", f->detail);
+	if (f->actor.pid)
+		json_actor(j, &f->actor);
 	ia_json_obj_end(j);
 }
 

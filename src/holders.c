@@ -21,7 +21,6 @@
 #define VFIO_GROUP_PREFIX "/dev/vfio/"
 #define VFIO_CDEV_PREFIX "/dev/vfio/devices/"
 #define IOMMUFD_PATH "/dev/iommu"
-#define ID_HEX_LEN 64
 
 void ia_holders_init(struct ia_holders *h)
 {
@@ -60,84 +59,6 @@ static void read_line(const char *path, char *buf, size_t size)
 	len = strlen(buf);
 	while (len && isspace((unsigned char)buf[len - 1]))
 		buf[--len] = '\0';
-}
-
-/* The cgroup v2 line ("0::/path") of /proc/<pid>/cgroup, else the first line's path. */
-static void read_cgroup(const char *path, char *out, size_t size)
-{
-	char line[IA_CGROUP_LEN + 64];
-	FILE *f = fopen(path, "re");
-	char *p;
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		p = strchr(line, ':');
-		p = p ? strchr(p + 1, ':') : NULL;
-		if (!p)
-			continue;
-		if (!out[0] || !strncmp(line, "0::", 3))
-			ia_strlcpy(out, p + 1, size);
-		if (!strncmp(line, "0::", 3))
-			break;
-	}
-	fclose(f);
-}
-
-static bool hex_run(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* The last 64-hex-digit run that is a whole id (not part of a longer one). */
-static void find_container(const char *cg, char *out, size_t size)
-{
-	size_t len = strlen(cg);
-
-	out[0] = '\0';
-	for (size_t i = 0; i + ID_HEX_LEN <= len; i++) {
-		bool left = !i || !isxdigit((unsigned char)cg[i - 1]);
-		bool right = i + ID_HEX_LEN == len || !isxdigit((unsigned char)cg[i + ID_HEX_LEN]);
-
-		if (left && right && hex_run(cg + i, ID_HEX_LEN) && size > ID_HEX_LEN) {
-			memcpy(out, cg + i, ID_HEX_LEN);
-			out[ID_HEX_LEN] = '\0';
-		}
-	}
-}
-
-/* "pod<uid>" after '/' or '-': the uid, with '_' (systemd slices) turned back into '-'. */
-static void find_pod(const char *cg, char *out, size_t size)
-{
-	const char *p = cg;
-	size_t n = 0;
-
-	out[0] = '\0';
-	while ((p = strstr(p, "pod"))) {
-		if (p > cg && (p[-1] == '/' || p[-1] == '-')) {
-			p += 3;
-			for (n = 0; n + 1 < size && (isxdigit((unsigned char)p[n]) || p[n] == '-' ||
-						     p[n] == '_'); n++)
-				out[n] = p[n] == '_' ? '-' : p[n];
-			out[n] = '\0';
-			if (n >= 32)
-				return;
-			out[0] = '\0';
-			continue;
-		}
-		p += 3;
-	}
-}
-
-void ia_cgroup_ids(const char *cgroup, char container[IA_CONTAINER_LEN], char pod[IA_POD_LEN])
-{
-	find_container(cgroup, container, IA_CONTAINER_LEN);
-	find_pod(cgroup, pod, IA_POD_LEN);
 }
 
 /* The group of a cdev: /sys/class/vfio-dev/<node>/device -> <dev>/iommu_group. */
@@ -199,7 +120,7 @@ static void identify(const char *pdir, int pid, struct ia_holder *o)
 	if (!ia_path_fmt(path, sizeof(path), "%s/comm", pdir))
 		read_line(path, o->comm, sizeof(o->comm));
 	if (!ia_path_fmt(path, sizeof(path), "%s/cgroup", pdir))
-		read_cgroup(path, o->cgroup, sizeof(o->cgroup));
+		ia_cgroup_of_task(path, o->cgroup, sizeof(o->cgroup));
 	ia_cgroup_ids(o->cgroup, o->container, o->pod);
 }
 

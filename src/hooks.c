@@ -205,6 +205,24 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 		.void_ret = true,
 		.targets = { "iommu/io_page_fault" },
 	},
+	[IA_HOOK_ATTACH_PASID] = {
+		.id = IA_HOOK_ATTACH_PASID, .name = "attach_pasid", .kind = IA_KIND_CALL,
+		.targets = { "iommu_attach_device_pasid" },
+	},
+	[IA_HOOK_REPLACE_PASID] = {
+		.id = IA_HOOK_REPLACE_PASID, .name = "replace_pasid", .kind = IA_KIND_CALL,
+		.targets = { "iommu_replace_device_pasid" },
+	},
+	[IA_HOOK_DETACH_PASID] = {
+		.id = IA_HOOK_DETACH_PASID, .name = "detach_pasid", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_detach_device_pasid" },
+	},
+	[IA_HOOK_DETACH_HANDLE] = {
+		.id = IA_HOOK_DETACH_HANDLE, .name = "detach_handle", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "iommu_detach_group_handle" },
+	},
 };
 
 /* iommufd ioctl numbers: _IO(IOMMUFD_TYPE = ';', IOMMUFD_CMD_*) in include/uapi/linux/iommufd.h. */

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "calls.h"
 #include "caps.h"
+#include "cgroups.h"
 #include "cli.h"
 #include "clock.h"
 #include "engine.h"
@@ -118,12 +119,34 @@ static void retire_domain(struct watch_ctx *w, __u64 domain)
 
 static int note_drops(struct watch_ctx *w);
 
+/*
+ * A cgroup id seen for the first time is named now, while its task most
+ * likely still runs (include/cgroups.h), and the name goes into the
+ * recording before the record that carries the id.
+ */
+static void name_cgroup(struct watch_ctx *w, const void *data, size_t len)
+{
+	const struct ia_event *ev = data;
+	char path[IA_CGROUP_LEN];
+
+	if (len < sizeof(*ev) || !ev->cgroup || ia_engine_cgroup_named(&w->engine, ev->cgroup))
+		return;
+	ia_cgroup_find("", ev->cgroup, ev->pid, path, sizeof(path)); /* "" when not found */
+	if (ia_engine_name_cgroup(&w->engine, ev->cgroup, path))
+		return; /* out of memory: shown by id, named again at its next record */
+	if (w->trace && !w->trace_err)
+		w->trace_err = ia_trace_write_cgroup(w->trace, ev->cgroup, path);
+}
+
 static int handle_record(void *arg, void *data, size_t len)
 {
 	struct watch_ctx *w = arg;
 	struct ia_decoded d;
 
 	if (note_drops(w)) /* a record submitted after a drop comes after the engine knows */
+		return w->trace_err;
+	name_cgroup(w, data, len);
+	if (w->trace_err)
 		return w->trace_err;
 	if (w->trace) {
 		w->trace_err = ia_trace_write_record(w->trace, data, len);

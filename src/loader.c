@@ -278,6 +278,10 @@ static struct hook_progs hook_progs(const struct watch_bpf *s, enum ia_hook id)
 	case IA_HOOK_MAP_SG: return CALL_PROGS(s, map_sg);
 	case IA_HOOK_UNMAP_FAST: return CALL_PROGS(s, unmap_fast);
 	case IA_HOOK_TP_PAGE_FAULT: return TP_PROGS(s, tp_page_fault);
+	case IA_HOOK_ATTACH_PASID: return CALL_PROGS(s, attach_pasid);
+	case IA_HOOK_REPLACE_PASID: return CALL_PROGS(s, replace_pasid);
+	case IA_HOOK_DETACH_PASID: return CALL_PROGS(s, detach_pasid);
+	case IA_HOOK_DETACH_HANDLE: return CALL_PROGS(s, detach_handle);
 	case IA_HOOK_NONE:
 	case IA_HOOK_MAX:
 		break;
@@ -574,6 +578,51 @@ static void keep_hooks(struct ia_loader *l, const bool *skip, unsigned int only)
 	}
 }
 
+/*
+ * The number of arguments of function fn in the running kernel's BTF
+ * (vmlinux, else the world-readable /sys/kernel/btf/<module>), or -ENOENT.
+ */
+static int func_nargs(const struct ia_loader *l, const char *fn, const char *module)
+{
+	struct btf *mod = NULL;
+	const struct btf *b = l->vmlinux;
+	const struct btf_type *t;
+	char path[96];
+	int id = b ? btf__find_by_name_kind(b, fn, BTF_KIND_FUNC) : -ENOENT;
+
+	if (id < 0 && b && module && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
+		mod = btf__parse_split(path, l->vmlinux);
+		if (libbpf_get_error(mod))
+			mod = NULL;
+		b = mod;
+		id = b ? btf__find_by_name_kind(b, fn, BTF_KIND_FUNC) : -ENOENT;
+	}
+	t = id > 0 ? btf__type_by_id(b, btf__type_by_id(b, id)->type) : NULL;
+	id = t && btf_is_func_proto(t) ? btf_vlen(t) : -ENOENT;
+	btf__free(mod);
+	return id;
+}
+
+/* The release's "major.minor" at least maj.min. */
+static bool release_at_least(const char *release, int maj, int min)
+{
+	int a = 0, b = 0;
+
+	return sscanf(release, "%d.%d", &a, &b) == 2 && (a > maj || (a == maj && b >= min));
+}
+
+/*
+ * Whether iommufd's attach/replace/detach take a PASID (v6.15): from the
+ * kernel's BTF when the function is there; for iommufd built as a module
+ * and not loaded yet, from the release.
+ */
+static bool iommufd_takes_pasid(const struct ia_loader *l)
+{
+	int n = func_nargs(l, "iommufd_device_detach", "iommufd");
+
+	return n >= 0 ? n == 2 : release_at_least(l->release, 6, 15);
+}
+
 static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bool force_kprobes,
 			 const bool *skip, unsigned int only)
 {
@@ -593,6 +642,7 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bo
 	l->skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	l->skel->rodata->trace_ioctls = o->trace_ioctls;
 	l->skel->rodata->trace_maps = o->trace_maps;
+	l->skel->rodata->iommufd_pasid_arg = iommufd_takes_pasid(l);
 	choose_all(l, o, force_kprobes);
 	keep_hooks(l, skip, only);
 	return watch_bpf__load(l->skel);

@@ -8,6 +8,7 @@
 #include "hooks.h"
 #include "probes.h"
 #include "replay.h"
+#include "tlv.h"
 
 /*
  * The engine as the live run had it: really_probe's DMA class comes from
@@ -129,6 +130,24 @@ static int feed_record(struct ia_replay *rp, const void *rec, size_t len, ia_rep
 	return err;
 }
 
+/* A cgroup's path (IA_TR_CGROUP): __u64 id, the path without its NUL. */
+static int cgroup_entry(struct ia_replay *rp, const void *data, size_t len)
+{
+	char path[IA_CGROUP_LEN];
+	const __u8 *p = data;
+	__u64 id;
+
+	if (len < 8)
+		return 0; /* malformed: the records show the id alone */
+	id = ia_get_le64(p);
+	len -= 8;
+	if (len >= sizeof(path))
+		len = sizeof(path) - 1;
+	memcpy(path, p + 8, len);
+	path[len] = '\0';
+	return ia_engine_name_cgroup(&rp->engine, id, path);
+}
+
 int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
 {
 	const void *data;
@@ -145,6 +164,9 @@ int ia_replay_run(struct ia_replay *rp, ia_replay_fn fn, void *ctx)
 		case IA_TR_RESYNC_GROUP:
 		case IA_TR_RESYNC:
 			err = resync_entry(rp, kind, data, len);
+			break;
+		case IA_TR_CGROUP:
+			err = cgroup_entry(rp, data, len);
 			break;
 		default:
 			break; /* a kind of a later version */

@@ -19,6 +19,23 @@
 #define EMEDIUMTYPE 124
 #endif
 
+/* The task of the record being fed, and its cgroup as named so far. */
+static void set_actor(struct ia_engine *e, struct ia_actor *a)
+{
+	const struct ia_event *ev = e->cur;
+	const char *path;
+
+	if (!ev)
+		return;
+	a->pid = ev->pid;
+	a->tid = ev->tid;
+	memcpy(a->comm, ev->comm, sizeof(a->comm));
+	a->cgroup = ev->cgroup;
+	path = ev->cgroup ? ia_cgroups_path(&e->cgroups, ev->cgroup) : NULL;
+	if (path)
+		ia_strlcpy(a->cgroup_path, path, sizeof(a->cgroup_path));
+}
+
 struct ia_finding *ia_engine_raise(struct ia_engine *e, enum ia_rule r, enum ia_severity sev,
 				   int group_id, __u64 ts)
 {
@@ -34,6 +51,7 @@ struct ia_finding *ia_engine_raise(struct ia_engine *e, enum ia_rule r, enum ia_
 	f->sev = sev;
 	f->group_id = group_id;
 	f->ts_ns = ts;
+	set_actor(e, &f->actor);
 	return f;
 }
 
@@ -74,6 +92,7 @@ static bool attach_family(unsigned int hook)
 	case IA_HOOK_SET_DOMAIN:
 	case IA_HOOK_ATTACH_HANDLE:
 	case IA_HOOK_REPLACE_HANDLE:
+	case IA_HOOK_DETACH_HANDLE:
 		return true;
 	default:
 		return false;
@@ -174,7 +193,7 @@ static void claim_refused(struct ia_engine *e, const struct ia_frame *fr, long e
 	const struct ia_event *en = &fr->enter;
 	struct ia_group *g = group_of(e, en->group_id);
 	struct ia_finding *f = ia_engine_raise(e, IA_RULE_CLAIM_REFUSED, IA_SEV_WARNING, en->group_id, e->last_ts);
-	char holders[96] = "";
+	char holders[96] = "", why[128] = "";
 
 	if (!f)
 		return;
@@ -192,9 +211,13 @@ static void claim_refused(struct ia_engine *e, const struct ia_frame *fr, long e
 	}
 	ia_finding_add_evidence(f, fr->seq);
 	ia_finding_add_evidence(f, seq);
-	snprintf(f->detail, sizeof(f->detail), "user claim of group %d%s%s refused (%s)%s%s",
-		 en->group_id, en->dev_name[0] ? " via " : "", en->dev_name, errname(err),
-		 holders[0] ? ": kernel driver " : "", holders);
+	if (holders[0])
+		snprintf(why, sizeof(why), ": kernel driver %s", holders);
+	else if (g && g->pasids && err == -EBUSY) /* __iommu_take_dma_ownership(): pasid_array not empty */
+		snprintf(why, sizeof(why), ": %u PASID attachment%s remain%s", g->pasids,
+			 g->pasids == 1 ? "" : "s", g->pasids == 1 ? "s" : "");
+	snprintf(f->detail, sizeof(f->detail), "user claim of group %d%s%s refused (%s)%s",
+		 en->group_id, en->dev_name[0] ? " via " : "", en->dev_name, errname(err), why);
 }
 
 /* -------- multiple IOMMU drivers -------- */

@@ -81,6 +81,8 @@ static void print_events_view(FILE *out, const struct ia_group *g)
 			(unsigned long long)g->owner, g->owner_cnt);
 	else if (g->owner_known)
 		fprintf(out, "  owner: none (owner_cnt %u)\n", g->owner_cnt);
+	if (g->pasids)
+		fprintf(out, "  PASID attachments: %u\n", g->pasids);
 }
 
 void ia_state_print_text(FILE *out, const struct ia_model *m)
@@ -138,6 +140,8 @@ static void json_events_view(struct ia_json *j, const struct ia_group *g)
 		ia_json_kptr(j, "domain", g->domain);
 		ia_json_kstr(j, "current_domain_type", ia_domain_type_name(g->domain_type));
 	}
+	if (g->pasids)
+		ia_json_kuint(j, "pasid_attachments", g->pasids);
 	if (!g->owner_known)
 		return;
 	ia_json_kstr(j, "owner_kind", ia_owner_kind_name(g->owner_kind));

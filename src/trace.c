@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "grow.h"
+#include "abi.h"
+#include "cgroups.h"
 #include "ksyms.h"
 #include "clock.h"
 #include "probes.h"
@@ -430,6 +432,17 @@ int ia_trace_write_lost(struct ia_trace_writer *w, __u64 n)
 	return write_entry(w, IA_TR_LOST, le, sizeof(le));
 }
 
+int ia_trace_write_cgroup(struct ia_trace_writer *w, __u64 id, const char *path)
+{
+	size_t len = strnlen(path, IA_CGROUP_LEN - 1);
+	__u8 buf[8 + IA_CGROUP_LEN];
+
+	ia_set_le32(buf, (__u32)id);
+	ia_set_le32(buf + 4, (__u32)(id >> 32));
+	memcpy(buf + 8, path, len);
+	return write_entry(w, IA_TR_CGROUP, buf, 8 + len);
+}
+
 /* A model's TLVs as one entry; -EMSGSIZE past IA_TRACE_MAX_RECORD. */
 static int write_model_entry(struct ia_trace_writer *w, __u16 kind, const struct ia_model *m,
 			     struct ia_buf *b)
@@ -556,6 +569,8 @@ struct ia_trace_reader {
 	size_t nsyms, syms_cap;
 	struct ia_kstats kstats;   /* the last HIST frame's */
 	struct ia_trace_status st;
+	__u16 abi;		   /* the file's event ABI */
+	struct ia_event upgraded;  /* the last record of an older ABI, converted */
 };
 
 struct frame {
@@ -901,7 +916,13 @@ int ia_trace_next_entry(struct ia_trace_reader *r, __u16 *kind, const void **dat
 	if (*kind == IA_TR_RINGBUF) {
 		terminate_strings(e + IA_TRACE_REC_HDR, rlen);
 		r->st.records++;
-	} else if (*kind < IA_TR_RINGBUF || *kind > IA_TR_RESYNC) {
+		if (r->abi < IA_ABI_VERSION &&
+		    !ia_event_upgrade(r->abi, e + IA_TRACE_REC_HDR, rlen, &r->upgraded)) {
+			*data = &r->upgraded;
+			*len = sizeof(r->upgraded);
+			terminate_strings((__u8 *)&r->upgraded, sizeof(r->upgraded));
+		}
+	} else if (*kind < IA_TR_RINGBUF || *kind > IA_TR_CGROUP) {
 		r->st.skipped++; /* a later version's: every caller skips it */
 	}
 	return 1;
@@ -914,7 +935,7 @@ int ia_trace_next(struct ia_trace_reader *r, const void **rec, size_t *len)
 	while (ia_trace_next_entry(r, &kind, rec, len) > 0) {
 		if (kind == IA_TR_RINGBUF)
 			return 1;
-		if (kind <= IA_TR_RESYNC)
+		if (kind <= IA_TR_CGROUP)
 			r->st.skipped++; /* known, but not a record: skipped here */
 	}
 	return 0;
@@ -1016,9 +1037,9 @@ static int check_preamble(const __u8 *p, size_t have, struct ia_trace_info *info
 		return fail(msg, msglen, "recorded on a host of the other byte order");
 	if (flags & ~IA_TRACE_F_BIG_ENDIAN)
 		return fail(msg, msglen, "unknown preamble flags %#x", flags);
-	if (info->abi != IA_ABI_VERSION)
-		return fail(msg, msglen, "recorded with event ABI %u; this iommu-audit replays ABI %u",
-			    info->abi, IA_ABI_VERSION);
+	if (!ia_abi_readable(info->abi))
+		return fail(msg, msglen, "recorded with event ABI %u; this iommu-audit replays ABI %u to %u",
+			    info->abi, IA_ABI_OLDEST, IA_ABI_VERSION);
 	return 0;
 }
 
@@ -1128,6 +1149,7 @@ static int open_common(struct ia_trace_reader *r, struct ia_trace_info *info, st
 		return fail(msg, msglen, "truncated in its preamble");
 	r->off = plen;
 	r->st.offset = plen;
+	r->abi = info->abi;
 	return read_header(r, info, m, msg, msglen);
 }
 

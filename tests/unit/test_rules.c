@@ -772,3 +772,43 @@ UNIT_TEST(resync_other_findings_say_so)
 	CHECK(f && !strstr(f->detail, note));
 	ia_engine_free(&x.en);
 }
+
+/*
+ * A PASID attachment leaves the group's domain alone but blocks a claim:
+ * __iommu_take_dma_ownership() returns -EBUSY while group->pasid_array
+ * holds one. The finding says so; detaching it clears the count.
+ */
+UNIT_TEST(rule_claim_refused_by_pasid_attachment)
+{
+	const struct ia_finding *f;
+	const struct ia_group *g;
+	struct ia_event e;
+	struct fx x;
+
+	fx_start(&x, 1);
+	e = ev(&x, IA_HOOK_ATTACH_PASID, IA_PH_ENTER, MOCK, 9);
+	e.pasid = 5;
+	feed(&x, e);
+	leave(&x, IA_HOOK_ATTACH_PASID, 0);
+	g = ia_model_group(&x.en.model, 9, false);
+	CHECK(g && g->pasids == 1);
+	e = ev(&x, IA_HOOK_ATTACH_PASID, IA_PH_ENTER, MOCK, 9);
+	e.pasid = 6;
+	feed(&x, e);
+	leave(&x, IA_HOOK_ATTACH_PASID, -EINVAL); /* refused: not counted */
+	CHECK(g && g->pasids == 1);
+	enter_grp(&x, IA_HOOK_DEVICE_CLAIM, MOCK, 9, ICTX, 0);
+	leave(&x, IA_HOOK_DEVICE_CLAIM, -EBUSY);
+	f = first(&x, IA_RULE_CLAIM_REFUSED);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(strstr(f->detail, "1 PASID attachment remains") != NULL);
+		CHECK_INT(f->actor.tid, 42);
+	}
+	e = ev(&x, IA_HOOK_DETACH_PASID, IA_PH_ENTER, MOCK, 9);
+	e.pasid = 5;
+	feed(&x, e);
+	leave(&x, IA_HOOK_DETACH_PASID, 0);
+	CHECK(g && g->pasids == 0);
+	ia_engine_free(&x.en);
+}

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
+#include "abi.h"
 #include "engine.h"
 #include "event_out.h"
 #include "grow.h"
@@ -779,11 +780,16 @@ UNIT_TEST(trace_refuses_other_versions)
 	hand_start(&b, 0, IA_ABI_VERSION, 0);
 	CHECK_STR(open_msg(&b, &o), "malformed preamble");
 	ia_buf_free(&b);
-	hand_start(&b, IA_TRACE_FORMAT, IA_ABI_VERSION - 1, 0);
-	snprintf(want, sizeof(want), "recorded with event ABI %u; this iommu-audit replays ABI %u",
-		 IA_ABI_VERSION - 1, IA_ABI_VERSION);
-	CHECK_STR(open_msg(&b, &o), want);
-	ia_buf_free(&b);
+	for (unsigned int abi = 0; abi <= IA_ABI_VERSION + 1; abi++) {
+		if (abi >= IA_ABI_OLDEST && abi <= IA_ABI_VERSION)
+			continue; /* readable: test_abi.c */
+		hand_start(&b, IA_TRACE_FORMAT, abi, 0);
+		snprintf(want, sizeof(want),
+			 "recorded with event ABI %u; this iommu-audit replays ABI %u to %u", abi,
+			 IA_ABI_OLDEST, IA_ABI_VERSION);
+		CHECK_STR(open_msg(&b, &o), want);
+		ia_buf_free(&b);
+	}
 	hand_start(&b, IA_TRACE_FORMAT, IA_ABI_VERSION, IA_TRACE_F_BIG_ENDIAN);
 	CHECK_STR(open_msg(&b, &o), "recorded on a host of the other byte order");
 	ia_buf_free(&b);
@@ -1849,5 +1855,154 @@ UNIT_TEST(trace_end_drops_raise_no_records_lost)
 	CHECK_INT(rp.engine.stats.records_lost, 0);
 	ia_replay_close(&rp);
 	unlink(path);
+	free(e.ev);
+}
+
+/* ---- older event ABIs ---- */
+
+/* The events of scn_bind_refused as an ABI 4 probe wrote them: 232 bytes each. */
+static void abi4_events(struct ia_buf *b, struct events *e)
+{
+	struct ia_buf p;
+	struct scn s;
+
+	memset(e, 0, sizeof(*e));
+	scn_init(&s, collect, e);
+	scn_bind_refused(&s, 13);
+	ia_buf_init(&p);
+	for (size_t i = 0; i < e->n; i++) {
+		struct ia_event v = e->ev[i];
+
+		v.size = IA_EVENT_V4_SIZE;
+		ia_trace_put_entry(&p, IA_TR_RINGBUF, &v, IA_EVENT_V4_SIZE);
+	}
+	hand_start(b, IA_TRACE_FORMAT, 4, 0);
+	ia_trace_put_frame(b, IA_TF_EVENTS, 1, (__u32)e->n, p.data, p.len);
+	hand_end(b, 2, e->n);
+	ia_buf_free(&p);
+}
+
+UNIT_TEST(trace_reads_abi4_records_as_today)
+{
+	struct ia_trace_reader *r;
+	struct ia_trace_info info;
+	struct ia_model m;
+	struct events e;
+	struct ia_buf b;
+	const void *rec;
+	char msg[128];
+	size_t len, n = 0;
+
+	abi4_events(&b, &e);
+	CHECK_INT(ia_trace_open_mem(&r, b.data, b.len, &info, &m, msg, sizeof(msg)), 0);
+	CHECK_INT(info.abi, 4);
+	while (ia_trace_next(r, &rec, &len) > 0) {
+		const struct ia_event *ev = rec;
+		struct ia_event want = e.ev[n < e.n ? n : 0];
+
+		CHECK_INT(len, sizeof(struct ia_event));
+		CHECK_INT(ev->size, sizeof(struct ia_event));
+		CHECK_INT(ev->cgroup, 0);
+		CHECK_INT(ev->pasid, IA_NO_PASID);
+		CHECK(!memcmp(ev, &want, offsetof(struct ia_event, size)));
+		CHECK(!memcmp((const char *)ev + 4, (const char *)&want + 4, IA_EVENT_V4_SIZE - 4));
+		n++;
+	}
+	CHECK_INT(n, e.n);
+	ia_trace_close_read(r);
+	ia_model_free(&m);
+	ia_buf_free(&b);
+	free(e.ev);
+}
+
+/* An ABI 4 recording replays to the findings the same stream gives today. */
+UNIT_TEST(trace_abi4_replays_to_the_same_findings)
+{
+	struct ia_replay old, now;
+	struct events e;
+	struct ia_buf b, c;
+	char msg[128];
+
+	abi4_events(&b, &e);
+	CHECK_INT(ia_replay_open_mem(&old, b.data, b.len, msg, sizeof(msg)), 0);
+	CHECK_INT(ia_replay_run(&old, NULL, NULL), 0);
+	trace_mem(&c, &e, NULL);
+	CHECK_INT(ia_replay_open_mem(&now, c.data, c.len, msg, sizeof(msg)), 0);
+	CHECK_INT(ia_replay_run(&now, NULL, NULL), 0);
+	CHECK_INT(old.engine.stats.bad_records, 0);
+	CHECK_INT(old.engine.nfindings, now.engine.nfindings);
+	CHECK(old.engine.nfindings > 0);
+	for (size_t i = 0; i < old.engine.nfindings && i < now.engine.nfindings; i++) {
+		CHECK_INT(old.engine.findings[i].rule, now.engine.findings[i].rule);
+		CHECK_STR(old.engine.findings[i].detail, now.engine.findings[i].detail);
+	}
+	ia_replay_close(&old);
+	ia_replay_close(&now);
+	ia_buf_free(&b);
+	ia_buf_free(&c);
+	free(e.ev);
+}
+
+/* An ABI 4 record of the wrong size is handed on as it is: the engine counts it malformed. */
+UNIT_TEST(abi_upgrade_refuses_what_is_not_v4)
+{
+	struct ia_event in, out;
+
+	memset(&in, 0, sizeof(in));
+	in.size = IA_EVENT_V4_SIZE;
+	CHECK_INT(ia_event_upgrade(4, &in, IA_EVENT_V4_SIZE - 1, &out), -EINVAL);
+	in.size = sizeof(in);
+	CHECK_INT(ia_event_upgrade(4, &in, sizeof(in), &out), -EINVAL);
+	in.size = IA_EVENT_V4_SIZE;
+	CHECK_INT(ia_event_upgrade(3, &in, IA_EVENT_V4_SIZE, &out), -EINVAL);
+	CHECK_INT(ia_event_upgrade(4, &in, IA_EVENT_V4_SIZE, &out), 0);
+	CHECK_INT(out.size, sizeof(out));
+	CHECK(!ia_abi_readable(IA_ABI_OLDEST - 1));
+	CHECK(ia_abi_readable(IA_ABI_VERSION));
+	CHECK(!ia_abi_readable(IA_ABI_VERSION + 1));
+}
+
+/* A cgroup's name travels in the recording, before the records that carry its id. */
+UNIT_TEST(trace_cgroup_names_replay)
+{
+	struct ia_trace_writer *w;
+	struct ia_trace_info info;
+	struct ia_replay rp;
+	struct ia_model m;
+	struct events e;
+	struct scn s;
+	char path[256], msg[128];
+	struct ia_buf b;
+	const struct ia_finding *f = NULL;
+
+	memset(&e, 0, sizeof(e));
+	scn_init(&s, collect, &e);
+	scn_bind_refused(&s, 13);
+	for (size_t i = 0; i < e.n; i++)
+		e.ev[i].cgroup = 4242;
+	test_info(&info);
+	scn_model(&m);
+	CHECK_INT(ia_trace_open_write(&w, tmp_path(path, sizeof(path), "cgroup"), &info, &m), 0);
+	CHECK_INT(ia_trace_write_cgroup(w, 4242, "/machine.slice/docker-"
+				       "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope"), 0);
+	for (size_t i = 0; i < e.n; i++)
+		CHECK_INT(ia_trace_write_record(w, &e.ev[i], sizeof(e.ev[i])), 0);
+	CHECK_INT(ia_trace_close(w, NULL), 0);
+	CHECK_INT(slurp(path, &b), 0);
+	unlink(path);
+	CHECK_INT(ia_replay_open_mem(&rp, b.data, b.len, msg, sizeof(msg)), 0);
+	CHECK_INT(ia_replay_run(&rp, NULL, NULL), 0);
+	for (size_t i = 0; i < rp.engine.nfindings; i++)
+		if (rp.engine.findings[i].rule == IA_RULE_BIND_REFUSED)
+			f = &rp.engine.findings[i];
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->actor.pid, 13);
+		CHECK_INT(f->actor.cgroup, 4242);
+		CHECK(strstr(f->actor.cgroup_path, "docker-0123") != NULL);
+	}
+	ia_replay_close(&rp);
+	ia_model_free(&m);
+	ia_buf_free(&b);
 	free(e.ev);
 }

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Older event ABIs, read from recordings: each is converted into today's
+ * struct ia_event before the engine sees it, so that a recording made
+ * by an earlier iommu-audit replays and diffs against today's.
+ */
+#ifndef IA_ABI_H
+#define IA_ABI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "iommu_audit.h"
+
+/* Whether a recording of this event ABI can be read. */
+bool ia_abi_readable(unsigned int abi);
+
+/*
+ * Converts one ring-buffer record of event ABI abi (older than today's)
+ * into out. 0, or -EINVAL when the record is not one of that ABI (the
+ * caller hands it on unconverted, for the engine to count as malformed).
+ */
+int ia_event_upgrade(unsigned int abi, const void *rec, size_t len, struct ia_event *out);
+
+#endif /* IA_ABI_H */
