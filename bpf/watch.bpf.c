@@ -559,6 +559,8 @@ EXIT(iommufd_release, IA_HOOK_IOMMUFD_RELEASE)
 /* VFIO legacy container: drivers/vfio/vfio_iommu_type1.c (a module on most kernels) */
 ENTRY2(type1_attach, IA_HOOK_TYPE1_ATTACH, on_data_group, void *, data, struct iommu_group *, grp)
 EXIT(type1_attach, IA_HOOK_TYPE1_ATTACH)
+ENTRY2(type1_detach, IA_HOOK_TYPE1_DETACH, on_data_group, void *, data, struct iommu_group *, grp)
+EXIT(type1_detach, IA_HOOK_TYPE1_DETACH)
 
 /* IOAS map/unmap: the kernel's copy of the user's command (ucmd->cmd). */
 static __always_inline int on_ioas(__u16 hook, __u8 fl, struct iommufd_ucmd *ucmd, void *unused)

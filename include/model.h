@@ -89,6 +89,12 @@ struct ia_group {
 	 * while any remains (drivers/iommu/iommu.c, group->pasid_array).
 	 */
 	__u32 pasids;
+	/*
+	 * Kernels before v5.19 have no owner count: VFIO keeps a group's
+	 * viability itself. Set by a successful vfio_iommu_type1_attach_group
+	 * on such a kernel, cleared by its detach: the group is user-owned.
+	 */
+	bool vfio_held;
 	/* findings already raised for the current state (raised again once it clears) */
 	bool violation_flagged;
 	bool split_flagged;

@@ -446,6 +446,22 @@ static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, cons
 }
 
 /*
+ * Before v5.19 the kernel keeps no owner (the probes find no owner_cnt):
+ * a group in a VFIO container is user-owned because VFIO says so
+ * (drivers/vfio/vfio.c of v5.10: vfio_group_set_container() attaches it to
+ * the container's IOMMU driver, vfio_group_try_dissolve_container() lets go).
+ */
+static void on_vfio_hold(struct ia_engine *e, const struct ia_event *enter, long ret)
+{
+	struct ia_group *g = enter->group_id >= 0 ? ia_model_group(&e->model, enter->group_id, false) : NULL;
+
+	if (!g || ret || (enter->flags & IA_F_OWNER_KNOWN))
+		return;
+	g->vfio_held = enter->hook == IA_HOOK_TYPE1_ATTACH;
+	g->owner_kind = g->vfio_held ? IA_OWNER_VFIO_GROUP : IA_OWNER_NONE;
+}
+
+/*
  * A PASID attached or detached: counted per group. A replace changes the
  * domain behind a PASID already counted.
  */
@@ -502,6 +518,10 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 	case IA_HOOK_ATTACH_PASID:
 	case IA_HOOK_DETACH_PASID:
 		on_pasid(e, &f->enter, (long)ev->ret);
+		break;
+	case IA_HOOK_TYPE1_ATTACH:
+	case IA_HOOK_TYPE1_DETACH:
+		on_vfio_hold(e, &f->enter, ev->hook == IA_HOOK_TYPE1_ATTACH ? (long)ev->ret : 0);
 		break;
 	default:
 		on_owner_change(e, &f->enter, ia_hook_info(ev->hook)->void_ret ? 0 : (long)ev->ret);

@@ -223,6 +223,11 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 		.void_ret = true,
 		.targets = { "iommu_detach_group_handle" },
 	},
+	[IA_HOOK_TYPE1_DETACH] = {
+		.id = IA_HOOK_TYPE1_DETACH, .name = "type1_detach", .kind = IA_KIND_CALL,
+		.void_ret = true, .module = "vfio_iommu_type1",
+		.targets = { "vfio_iommu_type1_detach_group" },
+	},
 };
 
 /* iommufd ioctl numbers: _IO(IOMMUFD_TYPE = ';', IOMMUFD_CMD_*) in include/uapi/linux/iommufd.h. */

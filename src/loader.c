@@ -282,6 +282,7 @@ static struct hook_progs hook_progs(const struct watch_bpf *s, enum ia_hook id)
 	case IA_HOOK_REPLACE_PASID: return CALL_PROGS(s, replace_pasid);
 	case IA_HOOK_DETACH_PASID: return CALL_PROGS(s, detach_pasid);
 	case IA_HOOK_DETACH_HANDLE: return CALL_PROGS(s, detach_handle);
+	case IA_HOOK_TYPE1_DETACH: return CALL_PROGS(s, type1_detach);
 	case IA_HOOK_NONE:
 	case IA_HOOK_MAX:
 		break;

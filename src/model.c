@@ -198,7 +198,7 @@ enum ia_verdict ia_group_verdict(const struct ia_group *g)
 	unsigned int mask = group_classes(g);
 	bool kernel = mask & (1u << IA_DMA_KERNEL);
 
-	if (kernel && g->owner_known && g->owner)
+	if (kernel && ((g->owner_known && g->owner) || g->vfio_held))
 		return IA_VERDICT_VIOLATION;
 	if (kernel && (mask & (1u << IA_DMA_USER)))
 		return IA_VERDICT_NOT_VIABLE;
@@ -211,7 +211,7 @@ const char *ia_group_dma_name(const struct ia_group *g)
 
 	if (ia_group_verdict(g) != IA_VERDICT_VIABLE)
 		return "mixed";
-	if (mask & (1u << IA_DMA_USER) || (g->owner_known && g->owner))
+	if (mask & (1u << IA_DMA_USER) || (g->owner_known && g->owner) || g->vfio_held)
 		return "user";
 	if (mask & (1u << IA_DMA_KERNEL))
 		return "kernel";

@@ -11,7 +11,7 @@ enum {
 	GT_ID = 1, GT_TYPE = 2, GT_DEV = 3, GT_RESV = 4, GT_KPTR = 5, GT_DOMAIN = 6,
 	GT_DOMAIN_TYPE = 7, GT_DEFAULT_DOMAIN = 8, GT_OWNER = 9, GT_OWNER_CNT = 10,
 	GT_OWNER_KNOWN = 11, GT_OWNER_KIND = 12, GT_VIOLATION_FLAGGED = 13, GT_SPLIT_FLAGGED = 14,
-	GT_UNVERIFIED = 15, GT_PASIDS = 16,
+	GT_UNVERIFIED = 15, GT_PASIDS = 16, GT_VFIO_HELD = 17,
 };
 enum { DT_NAME = 1, DT_DRIVER = 2, DT_DMA = 3, DT_KPTR = 4, DT_DOMAIN = 5 };
 enum { RT_START = 1, RT_END = 2, RT_TYPE = 3 };
@@ -68,6 +68,8 @@ static void encode_group_events(struct ia_buf *b, const struct ia_group *g)
 		ia_tlv_u8(b, GT_UNVERIFIED, 1);
 	if (g->pasids)
 		ia_tlv_u32(b, GT_PASIDS, g->pasids);
+	if (g->vfio_held)
+		ia_tlv_u8(b, GT_VFIO_HELD, 1);
 }
 
 static void encode_group(struct ia_buf *b, const struct ia_group *g)
@@ -172,6 +174,7 @@ static int group_field(const struct ia_tlv *t, void *ctx)
 	case GT_DOMAIN_TYPE: err = get_uint(t, 0xffffffffull, &v); g->domain_type = (__u32)v; break;
 	case GT_DEFAULT_DOMAIN: err = get_uint(t, ~0ull, &g->default_domain); break;
 	case GT_OWNER: err = get_uint(t, ~0ull, &g->owner); break;
+	case GT_VFIO_HELD: err = get_uint(t, 1, &v); g->vfio_held = v; break;
 	case GT_PASIDS: err = get_uint(t, 0xffffffffull, &v); g->pasids = (__u32)v; break;
 	case GT_OWNER_CNT: err = get_uint(t, 0xffffffffull, &v); g->owner_cnt = (__u32)v; break;
 	case GT_OWNER_KNOWN: err = get_uint(t, 1, &v); g->owner_known = v; break;

@@ -591,11 +591,40 @@ static void note_type1_domain(struct ia_engine *e, const struct ia_event *ev)
 		type1->new_domain = ev->domain;
 }
 
+/*
+ * Before v5.19 nothing refuses a kernel driver's bind into a group VFIO
+ * holds: VFIO's notifier runs BUG_ON(vfio_group_nb_verify()) once the
+ * driver is bound (drivers/vfio/vfio.c of v5.10, vfio_iommu_group_notifier()
+ * on IOMMU_GROUP_NOTIFY_BOUND_DRIVER), inside really_probe, so that its exit
+ * never comes. The violation is raised at the entry, its evidence.
+ */
+static void bind_into_vfio_group(struct ia_engine *e, const struct ia_event *ev, __u64 seq)
+{
+	struct ia_group *g = group_of(e, ev->group_id);
+	struct ia_finding *f;
+
+	if (!g || !g->vfio_held || (ev->flags & IA_F_OWNER_KNOWN) || g->violation_flagged ||
+	    ia_driver_dma_class(ev->drv_name) != IA_DMA_KERNEL)
+		return;
+	g->violation_flagged = true;
+	f = ia_engine_raise(e, IA_RULE_VIABILITY, IA_SEV_ERROR, g->id, ev->ts_ns);
+	if (!f)
+		return;
+	ia_finding_add_dev(f, ev->dev_name);
+	ia_finding_add_evidence(f, seq);
+	snprintf(f->detail, sizeof(f->detail),
+		 "%.24s binding to %.24s in group %d, held by a VFIO container: pre-5.19 kernels "
+		 "let it bind, then VFIO BUG()s", ev->drv_name, ev->dev_name, g->id);
+}
+
 /* -------- entry points -------- */
 
 void ia_rules_enter(struct ia_engine *e, const struct ia_event *ev, __u64 seq)
 {
 	switch (ev->hook) {
+	case IA_HOOK_REALLY_PROBE:
+		bind_into_vfio_group(e, ev, seq);
+		break;
 	case IA_HOOK_GROUP_RELEASE:
 	case IA_HOOK_DEVICE_RELEASE:
 	case IA_HOOK_UNUSE_DEFAULT:

@@ -812,3 +812,86 @@ UNIT_TEST(rule_claim_refused_by_pasid_attachment)
 	CHECK(g && g->pasids == 0);
 	ia_engine_free(&x.en);
 }
+
+/* A 5.10 record: the group's owner fields do not exist (no IA_F_OWNER_KNOWN). */
+static void enter_pre519(struct fx *x, __u16 hook, const char *dev, const char *drv, int group)
+{
+	struct ia_event e = ev(x, hook, IA_PH_ENTER, dev, group);
+
+	e.flags |= IA_F_HAVE_GRP;
+	if (drv) {
+		e.flags |= IA_F_HAVE_DRV;
+		strcpy(e.drv_name, drv);
+	}
+	feed(x, e);
+}
+
+/*
+ * Before 5.19: VFIO's container holds group 7 (A on vfio-pci, B unbound);
+ * e1000 binding to B is the violation VFIO BUG()s on inside really_probe,
+ * so the entry alone is the evidence. After the container lets go, the
+ * same bind is no finding.
+ */
+UNIT_TEST(rule_viability_before_ownership_api)
+{
+	const struct ia_finding *f;
+	struct ia_group *g;
+	struct ia_dev *b;
+	struct fx x;
+
+	fx_start(&x, 1);
+	g = ia_model_group(&x.en.model, 7, false);
+	b = ia_group_dev(g, B, false);
+	b->driver[0] = '\0';
+	b->dma = IA_DMA_NONE;
+	enter_pre519(&x, IA_HOOK_TYPE1_ATTACH, NULL, NULL, 7);
+	leave(&x, IA_HOOK_TYPE1_ATTACH, 0);
+	CHECK(g->vfio_held);
+	CHECK_STR(ia_owner_kind_name(g->owner_kind), "vfio-group");
+	enter_pre519(&x, IA_HOOK_REALLY_PROBE, A, "vfio-pci", 7); /* user class: fine */
+	leave(&x, IA_HOOK_REALLY_PROBE, 0);
+	CHECK_INT(x.en.nfindings, 0);
+	enter_pre519(&x, IA_HOOK_REALLY_PROBE, B, "e1000", 7);
+	CHECK_INT(x.en.nfindings, 1);
+	f = first(&x, IA_RULE_VIABILITY);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_INT(f->group_id, 7);
+		CHECK_INT(f->ndevs, 1);
+		CHECK_STR(f->devs[0], B);
+		CHECK_INT(f->nevidence, 1);
+		CHECK_INT(f->evidence[0], 5); /* the entry: its exit never comes */
+		CHECK(strstr(f->detail, "e1000 binding to " B) != NULL);
+		CHECK_INT(f->actor.tid, 42);
+	}
+	ia_engine_free(&x.en);
+
+	/* the container let go: no finding */
+	fx_start(&x, 1);
+	g = ia_model_group(&x.en.model, 7, false);
+	b = ia_group_dev(g, B, false);
+	b->driver[0] = '\0';
+	b->dma = IA_DMA_NONE;
+	enter_pre519(&x, IA_HOOK_TYPE1_ATTACH, NULL, NULL, 7);
+	leave(&x, IA_HOOK_TYPE1_ATTACH, 0);
+	enter_pre519(&x, IA_HOOK_TYPE1_DETACH, NULL, NULL, 7);
+	leave(&x, IA_HOOK_TYPE1_DETACH, 0);
+	CHECK(!g->vfio_held);
+	enter_pre519(&x, IA_HOOK_REALLY_PROBE, B, "e1000", 7);
+	leave(&x, IA_HOOK_REALLY_PROBE, 0);
+	CHECK_INT(x.en.nfindings, 0);
+	ia_engine_free(&x.en);
+
+	/* 5.19+: the kernel keeps the owner and refuses the bind itself; nothing at entry */
+	fx_start(&x, 1);
+	g = ia_model_group(&x.en.model, 7, false);
+	b = ia_group_dev(g, B, false);
+	b->driver[0] = '\0';
+	b->dma = IA_DMA_NONE;
+	enter_grp(&x, IA_HOOK_TYPE1_ATTACH, NULL, 7, 0, 0);
+	leave(&x, IA_HOOK_TYPE1_ATTACH, 0);
+	CHECK(!g->vfio_held);
+	enter_grp(&x, IA_HOOK_REALLY_PROBE, B, 7, 0xabc, 1);
+	CHECK_INT(x.en.nfindings, 0);
+	ia_engine_free(&x.en);
+}

@@ -12,9 +12,17 @@ NIC=0000:01:00.0 # e1000e, a group of its own
 pci_group() { basename "$(readlink "/sys/bus/pci/devices/$1/iommu_group")"; }
 
 # Run the driver program; its own "result ok" is part of the scenario's verdict.
+# With DRIVE_CGROUP set, iommu-drive runs in that cgroup v2 (created under
+# /sys/fs/cgroup), so that a finding can be checked to name it.
 drive_ok() { # name args...
 	local name=$1; shift
-	"$drive" "$@" >"$out/$name.drive" 2>&1
+	if [ -n "${DRIVE_CGROUP:-}" ]; then
+		mkdir -p "/sys/fs/cgroup/$DRIVE_CGROUP"
+		sh -c 'echo $$ >"$0" && exec "$@"' "/sys/fs/cgroup/$DRIVE_CGROUP/cgroup.procs" \
+			"$drive" "$@" >"$out/$name.drive" 2>&1
+	else
+		"$drive" "$@" >"$out/$name.drive" 2>&1
+	fi
 	local rc=$?
 	cat "$out/$name.drive"
 	[ $rc = 0 ] || { fail "$name" "iommu-drive $* exited $rc"; return 1; }
@@ -66,7 +74,7 @@ release_hold() { # name
 }
 
 scenario_shared_group_cdev() {
-	local name=shared-group-cdev g holder
+	local name=shared-group-cdev g holder actor_id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 	g=$(pci_group "$A")
 	pci_rebind "$A" vfio-pci
 	require "$A on vfio-pci, $B on e1000" test "$(pci_driver "$A"):$(pci_driver "$B")" = vfio-pci:e1000
@@ -76,8 +84,10 @@ scenario_shared_group_cdev() {
 	recorder=$!
 	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
 	until grep -q '^watching:' "$out/$name.rec.err"; do sleep 0.2; done
-	# 1. B's kernel driver holds the group: the user claim is refused
-	drive_ok "$name-refused" cdev-bind "$A" --expect bind=EPERM || { watch_stop; return; }
+	# 1. B's kernel driver holds the group: the user claim is refused, and
+	# the finding names who asked (a container's task, as it were)
+	DRIVE_CGROUP=ia.slice/docker-$actor_id.scope \
+		drive_ok "$name-refused" cdev-bind "$A" --expect bind=EPERM || { watch_stop; return; }
 	# 2. without B's driver the bind succeeds: the group becomes user-owned
 	unbind "$B"
 	hold_user_owned "$name"
@@ -92,8 +102,8 @@ scenario_shared_group_cdev() {
 	wait $recorder || fail "record-replay" "record exited non-zero"
 	cat "$out/$name.rec.err"
 	verdict "$name" --snapshot "$out/$name.snap" \
-		--expect "rule=claim-refused,errno=EPERM,group=$g,devices=$A+$B,detail~e1000 on $B" \
-		--expect "rule=bind-refused,errno=EBUSY,group=$g,devices=$B,detail~user-owned by iommufd" \
+		--expect "rule=claim-refused,errno=EPERM,group=$g,devices=$A+$B,detail~e1000 on $B,actor.comm=iommu-drive,actor.cgroup=/ia.slice/docker-$actor_id.scope,actor.container=$actor_id" \
+		--expect "rule=bind-refused,errno=EBUSY,group=$g,devices=$B,detail~user-owned by iommufd,actor.comm=iommu-drive" \
 		--event "hook=device_claim,phase=exit,ret=0" \
 		--event "hook=iommufd_release,phase=exit,ret=0" \
 		--state "group=$g,owner_kind=none,owner_cnt=1"
