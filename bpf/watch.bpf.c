@@ -562,6 +562,17 @@ EXIT(type1_attach, IA_HOOK_TYPE1_ATTACH)
 ENTRY2(type1_detach, IA_HOOK_TYPE1_DETACH, on_data_group, void *, data, struct iommu_group *, grp)
 EXIT(type1_detach, IA_HOOK_TYPE1_DETACH)
 
+/* PCI reset around the IOMMU (7.0+): the pci_dev's embedded struct device */
+static __always_inline int on_pdev(__u16 hook, __u8 fl, struct pci_dev *pdev, void *unused)
+{
+	return on_dev_owner(hook, fl, (struct device *)((char *)pdev +
+			    bpf_core_field_offset(struct pci_dev, dev)), 0);
+}
+ENTRY2(reset_prepare, IA_HOOK_RESET_PREPARE, on_pdev, struct pci_dev *, pdev, void *, unused)
+EXIT(reset_prepare, IA_HOOK_RESET_PREPARE)
+ENTRY2(reset_done, IA_HOOK_RESET_DONE, on_pdev, struct pci_dev *, pdev, void *, unused)
+EXIT(reset_done, IA_HOOK_RESET_DONE)
+
 /* IOAS map/unmap: the kernel's copy of the user's command (ucmd->cmd). */
 static __always_inline int on_ioas(__u16 hook, __u8 fl, struct iommufd_ucmd *ucmd, void *unused)
 {

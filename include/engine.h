@@ -207,5 +207,7 @@ void ia_rules_exit(struct ia_engine *e, const struct ia_event *ev, const struct 
 		   __u64 seq);
 /* The innermost open frame of a hook on a thread, or NULL. */
 struct ia_frame *ia_engine_open_frame(struct ia_engine *e, __u32 tid, unsigned int hook);
+/* Whether thread tid is inside a PCI reset's prepare or done (7.0+). */
+bool ia_engine_in_reset(struct ia_engine *e, __u32 tid);
 
 #endif /* IA_ENGINE_H */

@@ -15,7 +15,7 @@
 #endif
 
 /*
- * 5: struct ia_event gains cgroup, pasid and xflags (248 bytes); hooks 42-46.
+ * 5: struct ia_event gains cgroup, pasid and xflags (248 bytes); hooks 42-48.
  * 4: 232-byte events; recordings of it are converted on reading (src/abi.c).
  */
 #define IA_ABI_VERSION 5
@@ -108,6 +108,13 @@ enum ia_hook {
 	IA_HOOK_DETACH_PASID = 44,    /* iommu_detach_device_pasid(domain, dev, pasid) */
 	IA_HOOK_DETACH_HANDLE = 45,   /* iommu_detach_group_handle(domain, group): iommufd's detach (6.11+) */
 	IA_HOOK_TYPE1_DETACH = 46,    /* vfio_iommu_type1_detach_group(data, group): the container lets go */
+	/*
+	 * A PCI reset blocks the device's DMA (7.0+, drivers/iommu/iommu.c):
+	 * prepare attaches the blocking domain keeping group->domain, done
+	 * attaches group->domain again. Neither is an ownership change.
+	 */
+	IA_HOOK_RESET_PREPARE = 47,   /* pci_dev_reset_iommu_prepare(pdev) */
+	IA_HOOK_RESET_DONE = 48,      /* pci_dev_reset_iommu_done(pdev) */
 	IA_HOOK_MAX,
 };
 
@@ -239,7 +246,7 @@ _Static_assert(__builtin_offsetof(struct ia_event, cgroup) == IA_EVENT_V4_SIZE,
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
 _Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");
 _Static_assert(sizeof(struct ia_hist_key) == 16, "struct ia_hist_key layout changed");
-_Static_assert(IA_HOOK_MAX == 47, "hooks are append-only; update tables in src/hooks.c");
+_Static_assert(IA_HOOK_MAX == 49, "hooks are append-only; update tables in src/hooks.c");
 #else
 _Static_assert(sizeof(struct ia_event) == 248, "struct ia_event layout changed");
 #endif

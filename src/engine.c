@@ -223,6 +223,12 @@ static void on_group_tp(struct ia_engine *e, const struct ia_event *ev)
 }
 
 /* Live group fields read by the probe at entry are ground truth. */
+bool ia_engine_in_reset(struct ia_engine *e, __u32 tid)
+{
+	return ia_engine_open_frame(e, tid, IA_HOOK_RESET_PREPARE) ||
+	       ia_engine_open_frame(e, tid, IA_HOOK_RESET_DONE);
+}
+
 static void sync_group(struct ia_engine *e, const struct ia_event *ev)
 {
 	struct ia_group *g;
@@ -509,6 +515,10 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 		on_owner_change(e, &f->enter, (long)ev->ret);
 		break;
 	case IA_HOOK_ATTACH_DEV_CORE:
+		/* a reset stages the blocking domain, keeping group->domain to return to */
+		if (!ia_engine_in_reset(e, ev->tid))
+			on_domain_set(e, &f->enter, (long)ev->ret);
+		break;
 	case IA_HOOK_SET_DOMAIN:
 	case IA_HOOK_ATTACH_GROUP:
 	case IA_HOOK_ATTACH_HANDLE:

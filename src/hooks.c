@@ -228,6 +228,15 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 		.void_ret = true, .module = "vfio_iommu_type1",
 		.targets = { "vfio_iommu_type1_detach_group" },
 	},
+	[IA_HOOK_RESET_PREPARE] = {
+		.id = IA_HOOK_RESET_PREPARE, .name = "reset_prepare", .kind = IA_KIND_CALL,
+		.targets = { "pci_dev_reset_iommu_prepare" },
+	},
+	[IA_HOOK_RESET_DONE] = {
+		.id = IA_HOOK_RESET_DONE, .name = "reset_done", .kind = IA_KIND_CALL,
+		.void_ret = true,
+		.targets = { "pci_dev_reset_iommu_done" },
+	},
 };
 
 /* iommufd ioctl numbers: _IO(IOMMUFD_TYPE = ';', IOMMUFD_CMD_*) in include/uapi/linux/iommufd.h. */

@@ -283,6 +283,8 @@ static struct hook_progs hook_progs(const struct watch_bpf *s, enum ia_hook id)
 	case IA_HOOK_DETACH_PASID: return CALL_PROGS(s, detach_pasid);
 	case IA_HOOK_DETACH_HANDLE: return CALL_PROGS(s, detach_handle);
 	case IA_HOOK_TYPE1_DETACH: return CALL_PROGS(s, type1_detach);
+	case IA_HOOK_RESET_PREPARE: return CALL_PROGS(s, reset_prepare);
+	case IA_HOOK_RESET_DONE: return CALL_PROGS(s, reset_done);
 	case IA_HOOK_NONE:
 	case IA_HOOK_MAX:
 		break;

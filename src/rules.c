@@ -674,6 +674,13 @@ static void on_attach_exit(struct ia_engine *e, const struct ia_event *ev, const
 {
 	long ret = (long)ev->ret;
 
+	/*
+	 * The blocking domain a PCI reset stages (pci_dev_reset_iommu_prepare,
+	 * 7.0) and group->domain restored after it: no ownership change, no
+	 * split; a failure shows as the prepare's own error.
+	 */
+	if (ev->hook == IA_HOOK_ATTACH_DEV_CORE && ia_engine_in_reset(e, ev->tid))
+		return;
 	if (ev->hook == IA_HOOK_ATTACH_DEV_CORE)
 		attach_result(e, fr, ret, seq);
 	if (ev->hook == IA_HOOK_ATTACH_GROUP || ev->hook == IA_HOOK_ATTACH_HANDLE) {

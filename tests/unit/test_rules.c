@@ -895,3 +895,28 @@ UNIT_TEST(rule_viability_before_ownership_api)
 	CHECK_INT(x.en.nfindings, 0);
 	ia_engine_free(&x.en);
 }
+
+/*
+ * A PCI reset (7.0+) stages A at the blocking domain and back, keeping
+ * group->domain: no split, no change of A's domain in the model. The same
+ * attach outside a reset is a split.
+ */
+UNIT_TEST(rule_reset_blocking_is_no_finding)
+{
+	struct fx x;
+
+	fx_start(&x, 1);
+	attach(&x, A, 7, 0xd1, OPS_VTD, 0);
+	attach(&x, B, 7, 0xd1, OPS_VTD, 0);
+	enter(&x, IA_HOOK_RESET_PREPARE, A, 7);
+	attach(&x, A, 7, 0xb10c, OPS_VTD, 0);
+	leave(&x, IA_HOOK_RESET_PREPARE, 0);
+	enter(&x, IA_HOOK_RESET_DONE, A, 7);
+	attach(&x, A, 7, 0xd1, OPS_VTD, 0);
+	leave(&x, IA_HOOK_RESET_DONE, 0);
+	CHECK_INT(x.en.nfindings, 0);
+	CHECK_INT(ia_model_find_dev(&x.en.model, A, NULL)->domain, 0xd1);
+	attach(&x, A, 7, 0xb10c, OPS_VTD, 0); /* not in a reset: a split */
+	CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), 1);
+	ia_engine_free(&x.en);
+}
