@@ -573,6 +573,115 @@ EXIT(reset_prepare, IA_HOOK_RESET_PREPARE)
 ENTRY2(reset_done, IA_HOOK_RESET_DONE, on_pdev, struct pci_dev *, pdev, void *, unused)
 EXIT(reset_done, IA_HOOK_RESET_DONE)
 
+/*
+ * iommufd objects since 6.13 (drivers/iommu/iommufd/viommu.c, eventq.c of
+ * 7.3): the fields read, whatever else the structs hold. The kinds' values
+ * in enum iommufd_object_type come from the loader (they move between
+ * kernels); -1 where the kernel lacks the kind.
+ */
+struct iommufd_viommu___ia {
+	struct iommufd_object obj;
+	struct iommufd_hwpt_paging *hwpt;
+} __attribute__((preserve_access_index));
+
+struct iommufd_vdevice___ia {
+	struct iommufd_object obj;
+	struct iommufd_viommu___ia *viommu;
+	struct iommufd_device *idev;
+} __attribute__((preserve_access_index));
+
+struct iommufd_veventq___ia {
+	struct iommufd_viommu___ia *viommu;
+} __attribute__((preserve_access_index));
+
+struct iommufd_hw_queue___ia {
+	struct iommufd_viommu___ia *viommu;
+} __attribute__((preserve_access_index));
+
+const volatile __s32 obj_types[IA_OBJ_MAX] = { -1, -1, -1, -1, -1, -1 };
+
+static __always_inline __u32 obj_kind(__u32 type)
+{
+	for (__u32 k = 1; k < IA_OBJ_MAX; k++)
+		if (obj_types[k] >= 0 && type == (__u32)obj_types[k])
+			return k;
+	return IA_OBJ_NONE;
+}
+
+static __always_inline __u32 viommu_id(struct iommufd_viommu___ia *v)
+{
+	return v ? BPF_CORE_READ(v, obj.id) : 0;
+}
+
+/* iommufd_object_finalize(ictx, obj): the objects no other hook shows, linked. */
+static __always_inline int on_finalize(__u16 hook, __u8 fl, void *ictx, struct iommufd_object *obj)
+{
+	__u32 kind = obj_kind(BPF_CORE_READ(obj, type));
+	struct iommufd_device *idev;
+	struct ia_event *e;
+
+	if (kind == IA_OBJ_NONE)
+		return 0;
+	e = ev_new(hook, IA_PH_FIRE, fl);
+	if (!e)
+		return 0;
+	e->owner = (__u64)ictx;
+	e->obj_id = BPF_CORE_READ(obj, id);
+	e->arg[0] = kind;
+	if (kind == IA_OBJ_VIOMMU) {
+		struct iommufd_hwpt_paging *hwpt = BPF_CORE_READ((struct iommufd_viommu___ia *)obj, hwpt);
+
+		e->arg[1] = hwpt ? BPF_CORE_READ(hwpt, common.obj.id) : 0;
+	} else if (kind == IA_OBJ_VDEVICE) {
+		e->arg[1] = viommu_id(BPF_CORE_READ((struct iommufd_vdevice___ia *)obj, viommu));
+		idev = BPF_CORE_READ((struct iommufd_vdevice___ia *)obj, idev);
+		if (idev) {
+			fill_dev(e, BPF_CORE_READ(idev, dev));
+			e->arg[2] = BPF_CORE_READ(idev, obj.id);
+		}
+	} else if (kind == IA_OBJ_VEVENTQ) {
+		e->arg[1] = viommu_id(BPF_CORE_READ((struct iommufd_veventq___ia *)obj, viommu));
+	} else if (kind == IA_OBJ_HW_QUEUE) {
+		e->arg[1] = viommu_id(BPF_CORE_READ((struct iommufd_hw_queue___ia *)obj, viommu));
+	}
+	e->type = IA_REC_TP;
+	ev_submit(e);
+	return 0;
+}
+
+/* iommufd_object_remove(ictx, to_destroy, id, flags): the id, or to_destroy's. */
+static __always_inline int on_obj_remove(__u16 hook, __u8 fl, void *ictx, struct iommufd_object *obj,
+					 __u32 id)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
+
+	if (!e)
+		return 0;
+	e->owner = (__u64)ictx;
+	e->obj_id = obj ? BPF_CORE_READ(obj, id) : id;
+	ev_submit(e);
+	return 0;
+}
+
+/* A function whose exit says nothing: its entry's record stands alone. */
+#define EXIT_NONE(name)                                                       \
+	SEC("?fexit")                                                         \
+	int BPF_PROG(name##_fexit)                                            \
+	{                                                                     \
+		return 0;                                                     \
+	}                                                                     \
+	SEC("?kretprobe")                                                     \
+	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
+	{                                                                     \
+		return 0;                                                     \
+	}
+
+ENTRY2(obj_finalize, IA_HOOK_OBJ_FINALIZE, on_finalize, void *, ictx, struct iommufd_object *, obj)
+EXIT_NONE(obj_finalize)
+ENTRY3A(obj_remove, IA_HOOK_OBJ_REMOVE, on_obj_remove, void *, ictx, struct iommufd_object *, obj,
+	unsigned int, id)
+EXIT(obj_remove, IA_HOOK_OBJ_REMOVE)
+
 /* IOAS map/unmap: the kernel's copy of the user's command (ucmd->cmd). */
 static __always_inline int on_ioas(__u16 hook, __u8 fl, struct iommufd_ucmd *ucmd, void *unused)
 {

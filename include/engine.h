@@ -109,6 +109,15 @@ struct ia_ioas {
 	__u64 mapped_bytes, unmapped_bytes; /* lengths asked for */
 };
 
+/* A vIOMMU, vDEVICE, vEVENTQ, HW queue or fault queue (IA_HOOK_OBJ_FINALIZE). */
+struct ia_vobj {
+	__u32 id;
+	__u32 kind;		 /* enum ia_obj_kind */
+	__u32 parent;		 /* vIOMMU: its nesting parent hwpt; vDEVICE, vEVENTQ, HW queue: its vIOMMU */
+	__u32 idev;		 /* vDEVICE: its device object */
+	char dev[IA_NAME_LEN];	 /* vDEVICE: its device */
+};
+
 struct ia_ctx {
 	__u64 ptr;
 	struct ia_idev idevs[IA_CTX_MAX_OBJS];
@@ -117,6 +126,8 @@ struct ia_ctx {
 	int nhwpts;
 	struct ia_ioas ioas[IA_CTX_MAX_OBJS];
 	int nioas;
+	struct ia_vobj vobjs[IA_CTX_MAX_OBJS];
+	int nvobjs;
 	__u64 ioctls;
 };
 

@@ -15,7 +15,7 @@
 #endif
 
 /*
- * 5: struct ia_event gains cgroup, pasid and xflags (248 bytes); hooks 42-48.
+ * 5: struct ia_event gains cgroup, pasid and xflags (248 bytes); hooks 42-50.
  * 4: 232-byte events; recordings of it are converted on reading (src/abi.c).
  */
 #define IA_ABI_VERSION 5
@@ -115,7 +115,29 @@ enum ia_hook {
 	 */
 	IA_HOOK_RESET_PREPARE = 47,   /* pci_dev_reset_iommu_prepare(pdev) */
 	IA_HOOK_RESET_DONE = 48,      /* pci_dev_reset_iommu_done(pdev) */
+	/*
+	 * iommufd objects of 6.13+ (vIOMMU, vDEVICE, vEVENTQ, HW queue) and
+	 * fault queues: one IA_PH_FIRE record when an object becomes visible
+	 * (iommufd_object_finalize(ictx, obj)): owner the context, obj_id the
+	 * object, arg[0] its enum ia_obj_kind, arg[1] its vIOMMU (vDEVICE,
+	 * vEVENTQ, HW queue) or its nesting parent hwpt (vIOMMU), arg[2] a
+	 * vDEVICE's device object (dev/dev_name its device). Other kinds are
+	 * not streamed.
+	 */
+	IA_HOOK_OBJ_FINALIZE = 49,
+	IA_HOOK_OBJ_REMOVE = 50,      /* iommufd_object_remove(ictx, obj, id, flags): obj_id the object */
 	IA_HOOK_MAX,
+};
+
+/* IA_HOOK_OBJ_FINALIZE: the iommufd object's kind (the kernel's enum iommufd_object_type varies). */
+enum ia_obj_kind {
+	IA_OBJ_NONE = 0,
+	IA_OBJ_FAULT = 1,    /* IOMMU_FAULT_QUEUE_ALLOC (6.11+) */
+	IA_OBJ_VIOMMU = 2,   /* IOMMU_VIOMMU_ALLOC (6.13+) */
+	IA_OBJ_VDEVICE = 3,  /* IOMMU_VDEVICE_ALLOC (6.13+) */
+	IA_OBJ_VEVENTQ = 4,  /* IOMMU_VEVENTQ_ALLOC (6.15+) */
+	IA_OBJ_HW_QUEUE = 5, /* IOMMU_HW_QUEUE_ALLOC (6.17+) */
+	IA_OBJ_MAX,
 };
 
 /* ia_event.flags */
@@ -246,7 +268,7 @@ _Static_assert(__builtin_offsetof(struct ia_event, cgroup) == IA_EVENT_V4_SIZE,
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
 _Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");
 _Static_assert(sizeof(struct ia_hist_key) == 16, "struct ia_hist_key layout changed");
-_Static_assert(IA_HOOK_MAX == 49, "hooks are append-only; update tables in src/hooks.c");
+_Static_assert(IA_HOOK_MAX == 51, "hooks are append-only; update tables in src/hooks.c");
 #else
 _Static_assert(sizeof(struct ia_event) == 248, "struct ia_event layout changed");
 #endif

@@ -446,9 +446,38 @@ static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, cons
 		*c = e->ctxs[--e->nctxs];
 		e->ctxs_closed++;
 		break;
+	case IA_HOOK_OBJ_REMOVE:
+		for (int i = 0; i < c->nvobjs; i++)
+			if (c->vobjs[i].id == en->obj_id) {
+				c->vobjs[i] = c->vobjs[--c->nvobjs];
+				break;
+			}
+		break;
 	default:
 		break;
 	}
+}
+
+/* A vIOMMU-family object became visible in its context. */
+static void on_obj_finalize(struct ia_engine *e, const struct ia_event *ev)
+{
+	struct ia_ctx *c = ctx_get(e, ev->owner, true);
+	struct ia_vobj *o;
+
+	if (!c)
+		return;
+	if (c->nvobjs == IA_CTX_MAX_OBJS) {
+		e->stats.untracked++;
+		return;
+	}
+	o = &c->vobjs[c->nvobjs++];
+	memset(o, 0, sizeof(*o));
+	o->id = ev->obj_id;
+	o->kind = (__u32)ev->arg[0];
+	o->parent = (__u32)ev->arg[1];
+	o->idev = (__u32)ev->arg[2];
+	if (ev->flags & IA_F_HAVE_DEV)
+		ia_strlcpy(o->dev, ev->dev_name, sizeof(o->dev));
 }
 
 /*
@@ -503,6 +532,7 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 	case IA_HOOK_IOAS_MAP:
 	case IA_HOOK_IOAS_UNMAP:
 	case IA_HOOK_IOMMUFD_RELEASE:
+	case IA_HOOK_OBJ_REMOVE:
 		on_iommufd_exit(e, ev, f);
 		break;
 	case IA_HOOK_HWPT_DESTROY:
@@ -593,6 +623,8 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	default:
 		if (ev->hook == IA_HOOK_TP_ADD_GROUP || ev->hook == IA_HOOK_TP_REMOVE_GROUP)
 			on_group_tp(e, ev);
+		else if (ev->hook == IA_HOOK_OBJ_FINALIZE)
+			on_obj_finalize(e, ev);
 		break;
 	}
 	e->cur = NULL;

@@ -237,6 +237,16 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 		.void_ret = true,
 		.targets = { "pci_dev_reset_iommu_done" },
 	},
+	[IA_HOOK_OBJ_FINALIZE] = {
+		.id = IA_HOOK_OBJ_FINALIZE, .name = "obj_finalize", .kind = IA_KIND_CALL,
+		.void_ret = true, .module = "iommufd",
+		.targets = { "iommufd_object_finalize" },
+	},
+	[IA_HOOK_OBJ_REMOVE] = {
+		.id = IA_HOOK_OBJ_REMOVE, .name = "obj_remove", .kind = IA_KIND_CALL,
+		.module = "iommufd",
+		.targets = { "iommufd_object_remove" },
+	},
 };
 
 /* iommufd ioctl numbers: _IO(IOMMUFD_TYPE = ';', IOMMUFD_CMD_*) in include/uapi/linux/iommufd.h. */

@@ -285,6 +285,8 @@ static struct hook_progs hook_progs(const struct watch_bpf *s, enum ia_hook id)
 	case IA_HOOK_TYPE1_DETACH: return CALL_PROGS(s, type1_detach);
 	case IA_HOOK_RESET_PREPARE: return CALL_PROGS(s, reset_prepare);
 	case IA_HOOK_RESET_DONE: return CALL_PROGS(s, reset_done);
+	case IA_HOOK_OBJ_FINALIZE: return CALL_PROGS(s, obj_finalize);
+	case IA_HOOK_OBJ_REMOVE: return CALL_PROGS(s, obj_remove);
 	case IA_HOOK_NONE:
 	case IA_HOOK_MAX:
 		break;
@@ -619,6 +621,52 @@ static bool release_at_least(const char *release, int maj, int min)
  * kernel's BTF when the function is there; for iommufd built as a module
  * and not loaded yet, from the release.
  */
+/*
+ * The value of enumerator name of enum type in the running kernel's BTF
+ * (vmlinux, else the module's), or -1 when there is none.
+ */
+static int enum_value(const struct ia_loader *l, const char *type, const char *name, const char *module)
+{
+	struct btf *mod = NULL;
+	const struct btf *b = l->vmlinux;
+	const struct btf_type *t;
+	char path[96];
+	int id = b ? btf__find_by_name_kind(b, type, BTF_KIND_ENUM) : -ENOENT, val = -1;
+
+	if (id < 0 && b && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
+		mod = btf__parse_split(path, l->vmlinux);
+		if (libbpf_get_error(mod))
+			mod = NULL;
+		b = mod;
+		id = b ? btf__find_by_name_kind(b, type, BTF_KIND_ENUM) : -ENOENT;
+	}
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(b, btf_enum(t)[i].name_off), name))
+			val = btf_enum(t)[i].val;
+	btf__free(mod);
+	return val;
+}
+
+/*
+ * enum iommufd_object_type grows in the middle (IOMMUFD_OBJ_SELFTEST is 7
+ * on 6.12, 11 on 7.3): the object kinds the probe names, by their values
+ * in this kernel (-1: the kernel has no such object).
+ */
+static void set_obj_types(struct ia_loader *l)
+{
+	static const char *const names[IA_OBJ_MAX] = {
+		[IA_OBJ_FAULT] = "IOMMUFD_OBJ_FAULT",
+		[IA_OBJ_VIOMMU] = "IOMMUFD_OBJ_VIOMMU",
+		[IA_OBJ_VDEVICE] = "IOMMUFD_OBJ_VDEVICE",
+		[IA_OBJ_VEVENTQ] = "IOMMUFD_OBJ_VEVENTQ",
+		[IA_OBJ_HW_QUEUE] = "IOMMUFD_OBJ_HW_QUEUE",
+	};
+
+	for (int k = 1; k < IA_OBJ_MAX; k++)
+		l->skel->rodata->obj_types[k] = enum_value(l, "iommufd_object_type", names[k], "iommufd");
+}
+
 static bool iommufd_takes_pasid(const struct ia_loader *l)
 {
 	int n = func_nargs(l, "iommufd_device_detach", "iommufd");
@@ -646,6 +694,7 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bo
 	l->skel->rodata->trace_ioctls = o->trace_ioctls;
 	l->skel->rodata->trace_maps = o->trace_maps;
 	l->skel->rodata->iommufd_pasid_arg = iommufd_takes_pasid(l);
+	set_obj_types(l);
 	choose_all(l, o, force_kprobes);
 	keep_hooks(l, skip, only);
 	return watch_bpf__load(l->skel);

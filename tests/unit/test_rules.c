@@ -920,3 +920,49 @@ UNIT_TEST(rule_reset_blocking_is_no_finding)
 	CHECK_INT(count(&x, IA_RULE_SPLIT_GROUP), 1);
 	ia_engine_free(&x.en);
 }
+
+/* A vIOMMU on hwpt 3, a vDEVICE of MOCK (device object 1) on it; the vDEVICE removed. */
+UNIT_TEST(engine_links_viommu_objects)
+{
+	struct ia_event e;
+	struct ia_ctx *c;
+	struct fx x;
+
+	fx_start(&x, 1);
+	e = ev(&x, IA_HOOK_OBJ_FINALIZE, IA_PH_FIRE, NULL, -1);
+	e.type = IA_REC_TP;
+	e.owner = ICTX;
+	e.obj_id = 5;
+	e.arg[0] = IA_OBJ_VIOMMU;
+	e.arg[1] = 3;
+	feed(&x, e);
+	e = ev(&x, IA_HOOK_OBJ_FINALIZE, IA_PH_FIRE, MOCK, -1);
+	e.type = IA_REC_TP;
+	e.owner = ICTX;
+	e.obj_id = 6;
+	e.arg[0] = IA_OBJ_VDEVICE;
+	e.arg[1] = 5;
+	e.arg[2] = 1;
+	feed(&x, e);
+	CHECK_INT(x.en.nctxs, 1);
+	c = &x.en.ctxs[0];
+	CHECK_INT(c->nvobjs, 2);
+	CHECK_INT(c->vobjs[0].kind, IA_OBJ_VIOMMU);
+	CHECK_INT(c->vobjs[0].parent, 3);
+	CHECK_INT(c->vobjs[1].kind, IA_OBJ_VDEVICE);
+	CHECK_INT(c->vobjs[1].parent, 5);
+	CHECK_INT(c->vobjs[1].idev, 1);
+	CHECK_STR(c->vobjs[1].dev, MOCK);
+	e = ev(&x, IA_HOOK_OBJ_REMOVE, IA_PH_ENTER, NULL, -1);
+	e.owner = ICTX;
+	e.obj_id = 6;
+	feed(&x, e);
+	leave(&x, IA_HOOK_OBJ_REMOVE, -EBUSY); /* still in use: stays */
+	CHECK_INT(c->nvobjs, 2);
+	feed(&x, e);
+	leave(&x, IA_HOOK_OBJ_REMOVE, 0);
+	CHECK_INT(c->nvobjs, 1);
+	CHECK_INT(c->vobjs[0].id, 5);
+	CHECK_INT(x.en.stats.bad_records, 0);
+	ia_engine_free(&x.en);
+}
