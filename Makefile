@@ -62,7 +62,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 HDRS      := $(wildcard include/*.h)
 
 .PHONY: all static unit unit-asan fuzz test vmtest demo deps kernels clean vmlinux.h progs bench print-core-srcs \
-	install uninstall prometheusrule
+	install uninstall prometheusrule print-btf-srcs
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
@@ -213,6 +213,10 @@ demo: deps
 # For tests/host/layers: the core sources, which may include no live header.
 print-core-srcs:
 	@echo $(CORE_SRCS)
+
+# ... and the BTF checker, which may add libbpf's btf.h alone.
+print-btf-srcs:
+	@echo $(BTF_SRCS)
 
 # Installation. The binary is the static one: one file that runs on any host
 # with BPF. The unit's ExecStart names $(SBINDIR); the configuration in
