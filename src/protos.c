@@ -99,19 +99,21 @@ const struct ia_proto_expect ia_protos[] = {
 	{ "iommufd_device_detach", "iommufd_detach", 1, 2, UNREAD,
 	  { SPTR(iommufd_device) }, "drivers/iommu/iommufd/device.c; pasid added in 6.15" },
 	/*
-	 * (ictx, ioas, idev, flags, immediate_attach, user_data) in 6.6-6.11;
-	 * a pasid after idev in later ones (Debian's 6.12.117 already): the
-	 * program reads idev, the third, and the hwpt it returns.
+	 * (ictx, ioas, idev, flags, immediate_attach, user_data) when it came;
+	 * a pasid after idev with the PASID plumbing (already in Debian's
+	 * 6.12.117, and 7.3): the program reads idev, the third, and the hwpt
+	 * it returns.
 	 */
 	{ "iommufd_hwpt_paging_alloc", "hwpt_alloc", 6, 7, SPTR(iommufd_hwpt_paging),
-	  { UNREAD, UNREAD, SPTR(iommufd_device) }, "drivers/iommu/iommufd/hw_pagetable.c, 6.6+" },
-	/* (hwpt, idev) up to 6.14, (hwpt, idev, pasid) since 6.15 */
+	  { UNREAD, UNREAD, SPTR(iommufd_device) },
+	  "drivers/iommu/iommufd/hw_pagetable.c; 7 arguments in 6.12.117 and 7.3" },
+	/* (hwpt, idev), then (hwpt, idev, pasid) with the PASID plumbing (6.12.117 already) */
 	{ "iommufd_hw_pagetable_attach", "hwpt_attach", 2, 3, RET_INT,
 	  { SPTR(iommufd_hw_pagetable), SPTR(iommufd_device) },
-	  "drivers/iommu/iommufd/hw_pagetable.c; pasid added in 6.15" },
+	  "drivers/iommu/iommufd/device.c; a pasid third in 6.12.117 and 7.3" },
 	{ "iommufd_fops_release", "iommufd_release", 2, 2, RET_INT,
 	  { UNREAD, SPTR(file) }, "drivers/iommu/iommufd/main.c" },
-	/* drivers/vfio/vfio_iommu_type1.c: (iommu_data, group), a third (the group's type) since 5.16 */
+	/* drivers/vfio/vfio_iommu_type1.c: (iommu_data, group), a third (enum vfio_group_type) by 6.1 */
 	{ "vfio_iommu_type1_attach_group", "type1_attach", 2, 3, RET_INT,
 	  { UNREAD, SPTR(iommu_group) }, "drivers/vfio/vfio_iommu_type1.c" },
 	/* (filp, cmd, arg): the context from filp, the command; returns long */
@@ -130,13 +132,13 @@ const struct ia_proto_expect ia_protos[] = {
 	/* (domain, iova, size): returns the bytes unmapped */
 	{ "iommu_unmap", "unmap", 3, 3, INT("size_t", 8),
 	  { SPTR(iommu_domain), INT("unsigned long", 8), INT("size_t", 8) }, "drivers/iommu/iommu.c" },
-	/* (domain, iova, sg, nents, prot), gfp added in 6.3; size_t, then ssize_t, returned */
+	/* (domain, iova, sg, nents, prot), gfp added in 6.3; returns size_t in 5.10, ssize_t by 6.1 */
 	{ "iommu_map_sg", "map_sg", 5, 6, INT("ssize_t", 8),
 	  { SPTR(iommu_domain), INT("unsigned long", 8) }, "drivers/iommu/iommu.c; gfp added in 6.3" },
 	/* (domain, iova, size, gather) */
 	{ "iommu_unmap_fast", "unmap_fast", 4, 4, INT("size_t", 8),
 	  { SPTR(iommu_domain), INT("unsigned long", 8), INT("size_t", 8) }, "drivers/iommu/iommu.c" },
-	{ NULL },
+	{ .symbol = NULL },
 };
 
 /*
@@ -163,7 +165,7 @@ const struct ia_proto_expect ia_protos_planned[] = {
 	  "drivers/iommu/iommufd/device.c, 6.15+" },
 	{ "iommufd_device_detach", "iommufd_detach", 2, 2, UNREAD,
 	  { SPTR(iommufd_device), INT("ioasid_t", 4) }, "drivers/iommu/iommufd/device.c, 6.15+" },
-	{ NULL },
+	{ .symbol = NULL },
 };
 
 const struct ia_proto_expect *ia_proto_find(const struct ia_proto_expect *table, const char *symbol)

@@ -307,7 +307,7 @@ UNIT_TEST(protos_wrong_entries_are_caught)
 		/* a pointer where the kernel passes an integer */
 		{ "iommufd_fops_ioctl", "iommufd_ioctl", 3, 3, { .kind = IA_ARG_UNREAD },
 		  { { .kind = IA_ARG_UNREAD }, { .kind = IA_ARG_ANY_PTR, .spelling = "void *" } }, "test" },
-		{ NULL },
+		{ .symbol = NULL },
 	};
 	static const char *const reasons[] = {
 		"iommu_attach_group_handle: argument 1 is struct iommu_domain *, the program reads struct iommu_group *",
