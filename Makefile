@@ -116,7 +116,7 @@ $(OUT)/iommu-audit-static: $(CORE_OBJS) $(BTF_OBJS) $(LIVE_OBJS)
 
 $(OUT)/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h tests/tools/scenarios.h | $(OUT)/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DIA_SRCDIR='"$(CURDIR)"' -c $< -o $@
 
 $(OUT)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS) $(BTF_OBJS)
 	$(call msg,LINK,$@)
@@ -145,7 +145,7 @@ $(OUT)/asan/%.o: src/%.c $(HDRS)
 $(OUT)/asan/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h tests/tools/scenarios.h
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c $< -o $@
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -DIA_SRCDIR='"$(CURDIR)"' -c $< -o $@
 
 $(OUT)/unit-tests-asan: $(ASAN_OBJS)
 	$(call msg,LINK,$@)
