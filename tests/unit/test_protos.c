@@ -13,7 +13,11 @@
 #include <bpf/libbpf.h>
 #include "btfproto.h"
 #include "hooks.h"
+#include "json.h"
+#include "probe_out.h"
+#include "probes.h"
 #include "protos.h"
+#include "trace.h"
 #include "unit.h"
 
 /* the fixtures, wherever the tests run from (the Makefile names the tree) */
@@ -487,4 +491,37 @@ UNIT_TEST(protos_error_paths)
 		}
 	}
 	kernel_close(&k);
+}
+
+/* -v and the probe JSON object: a mismatch is a missing hook's reason; an unchecked target is a note. */
+UNIT_TEST(protos_probe_output_says_why)
+{
+	static struct ia_trace_info info; /* large: not on the stack */
+	struct ia_json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.nprobes = 2;
+	info.probes[0] = (struct ia_trace_probe){ .hook = IA_HOOK_IOMMUFD_ATTACH, .via = IA_VIA_NONE,
+						  .err = -EPROTO, .target = "iommufd_device_attach",
+						  .why = "iommufd_device_attach: 2 arguments, the program expects 3 (it reads 1, 2, 3)" };
+	info.probes[1] = (struct ia_trace_probe){ .hook = IA_HOOK_TYPE1_ATTACH, .via = IA_VIA_KPROBE,
+						  .target = "vfio_iommu_type1_attach_group",
+						  .why = "vfio_iommu_type1_attach_group: module vfio_iommu_type1 has no BTF, nor has vmlinux: prototype not checked" };
+	ia_probes_print_text(f, &info);
+	ia_json_init(&j, f);
+	ia_probes_print_json(&j, &info);
+	fclose(f);
+	CHECK_STR(buf,
+		  "features: btf=0 fentry=0 kprobes=0 tracefs=0\n"
+		  "  iommufd_attach   MISSING    iommufd_device_attach: 2 arguments, the program expects 3 (it reads 1, 2, 3)\n"
+		  "  type1_attach     kprobe     vfio_iommu_type1_attach_group (vfio_iommu_type1_attach_group: module vfio_iommu_type1 has no BTF, nor has vmlinux: prototype not checked)\n"
+		  "{\"type\":\"probe\",\"schema\":1,\"hook\":\"iommufd_attach\",\"target\":\"iommufd_device_attach\",\"via\":\"none\",\"attached\":false,\"errno\":\"EPROTO\",\"why\":\"iommufd_device_attach: 2 arguments, the program expects 3 (it reads 1, 2, 3)\"}\n"
+		  "{\"type\":\"probe\",\"schema\":1,\"hook\":\"type1_attach\",\"target\":\"vfio_iommu_type1_attach_group\",\"via\":\"kprobe\",\"attached\":true,\"note\":\"vfio_iommu_type1_attach_group: module vfio_iommu_type1 has no BTF, nor has vmlinux: prototype not checked\"}\n");
+	free(buf);
 }
