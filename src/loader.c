@@ -396,7 +396,7 @@ static bool proto_refused(struct ia_loader *l, const struct ia_hook_info *h, con
 	struct btf *mod = NULL;
 	enum ia_proto_verdict v;
 	char why[sizeof(st->why)];
-	int err;
+	int err = -ENOENT;
 
 	if (h->module)
 		mod = ia_btf_module("/sys/kernel/btf", h->module, l->vmlinux, &err);
@@ -404,6 +404,11 @@ static bool proto_refused(struct ia_loader *l, const struct ia_hook_info *h, con
 	btf__free(mod);
 	if (v == IA_PROTO_OK)
 		return false;
+	if (v == IA_PROTO_NO_BTF && err != -ENOENT) { /* there, but unreadable */
+		set_why(st, 0, "%s: /sys/kernel/btf/%s does not parse (%s): prototype not checked", t,
+			h->module, strerror(-err));
+		return false;
+	}
 	if (v == IA_PROTO_NO_BTF || v == IA_PROTO_ABSENT) {
 		set_why(st, 0, "%s%s", why, v == IA_PROTO_ABSENT ? ": prototype not checked" : "");
 		return false;
