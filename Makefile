@@ -45,7 +45,12 @@ CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/res
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
 	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c src/kmod.c src/caps.c \
 	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c \
-	     src/abi.c src/cgroups.c
+	     src/abi.c src/cgroups.c src/protos.c
+# BTF: a target's prototype read through libbpf's btf.h and checked against
+# the core's table (src/protos.c); the loader and the unit tests link it.
+BTF_SRCS  := src/btfproto.c
+BTF_OBJS  := $(patsubst src/%.c,$(OUT)/%.o,$(BTF_SRCS))
+BTF_LIBS  := -lbpf -lelf -lz
 # live: the BPF loader, the tracing session, the exporter's sockets, signals.
 # commands: one file each, and main.c's table.
 LIVE_SRCS := src/loader.c src/live.c src/exporter.c src/http.c src/signals.c \
@@ -57,7 +62,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUT)/unit/%.o,$(UNIT_SRCS))
 HDRS      := $(wildcard include/*.h)
 
 .PHONY: all static unit unit-asan fuzz test vmtest demo deps kernels clean vmlinux.h progs bench print-core-srcs \
-	install uninstall prometheusrule
+	install uninstall prometheusrule print-btf-srcs
 
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
@@ -101,21 +106,26 @@ $(OUT)/%.o: src/%.c $(HDRS) | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUT)/iommu-audit: $(CORE_OBJS) $(LIVE_OBJS)
+$(OUT)/iommu-audit: $(CORE_OBJS) $(BTF_OBJS) $(LIVE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
 
-$(OUT)/iommu-audit-static: $(CORE_OBJS) $(LIVE_OBJS)
+$(OUT)/iommu-audit-static: $(CORE_OBJS) $(BTF_OBJS) $(LIVE_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LIBS) -o $@
 
 $(OUT)/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h tests/tools/scenarios.h | $(OUT)/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -DIA_SRCDIR='"$(CURDIR)"' -c $< -o $@
 
-$(OUT)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS)
+$(OUT)/unit-tests: $(UNIT_OBJS) $(CORE_OBJS) $(BTF_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -lz -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(BTF_LIBS) -o $@
+
+# Trimmed BTF for tests/fixtures/btf (tests/tools/btf-fixtures drives it).
+$(OUT)/btf-trim: tests/tools/btf-trim.c $(OUT)/protos.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(BTF_LIBS) -o $@
 
 # Fixture recordings for tests/host/trace and the fuzzer's seeds.
 $(OUT)/mktrace: tests/tools/mktrace.c tests/tools/scenarios.h $(CORE_OBJS)
@@ -124,7 +134,7 @@ $(OUT)/mktrace: tests/tools/mktrace.c tests/tools/scenarios.h $(CORE_OBJS)
 
 # Unit tests under ASan + UBSan (clang): make unit-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-ASAN_OBJS := $(patsubst src/%.c,$(OUT)/asan/%.o,$(CORE_SRCS)) \
+ASAN_OBJS := $(patsubst src/%.c,$(OUT)/asan/%.o,$(CORE_SRCS) $(BTF_SRCS)) \
 	     $(patsubst tests/unit/%.c,$(OUT)/asan/unit/%.o,$(UNIT_SRCS))
 
 $(OUT)/asan/%.o: src/%.c $(HDRS)
@@ -135,11 +145,11 @@ $(OUT)/asan/%.o: src/%.c $(HDRS)
 $(OUT)/asan/unit/%.o: tests/unit/%.c $(HDRS) tests/unit/unit.h tests/tools/scenarios.h
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -c $< -o $@
+	$(Q)$(CLANG) $(ALL_CFLAGS) $(SAN_FLAGS) -Itests/unit -DIA_SRCDIR='"$(CURDIR)"' -c $< -o $@
 
 $(OUT)/unit-tests-asan: $(ASAN_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CLANG) $(SAN_FLAGS) $^ -lz -o $@
+	$(Q)$(CLANG) $(SAN_FLAGS) $^ $(BTF_LIBS) -o $@
 
 unit-asan: $(OUT)/unit-tests-asan
 	$(Q)UBSAN_OPTIONS=print_stacktrace=1 $(OUT)/unit-tests-asan
@@ -203,6 +213,10 @@ demo: deps
 # For tests/host/layers: the core sources, which may include no live header.
 print-core-srcs:
 	@echo $(CORE_SRCS)
+
+# ... and the BTF checker, which may add libbpf's btf.h alone.
+print-btf-srcs:
+	@echo $(BTF_SRCS)
 
 # Installation. The binary is the static one: one file that runs on any host
 # with BPF. The unit's ExecStart names $(SBINDIR); the configuration in

@@ -314,8 +314,9 @@ static void refresh_modules(struct watch_ctx *w)
 		if (w->o->json && !w->trace && !w->o->serve)
 			ia_probe_print_json(&w->json, p, true);
 		else if (p->via != IA_VIA_NONE)
-			fprintf(stderr, "probe %s: attached (%s) %s\n", ia_hook_name(p->hook), ia_via_name(p->via),
-				p->target);
+			fprintf(stderr, "probe %s: attached (%s) %s%s%s%s\n", ia_hook_name(p->hook),
+				ia_via_name(p->via), p->target, p->why[0] ? " (" : "", p->why,
+				p->why[0] ? ")" : ""); /* why: prototype not checked */
 		else
 			fprintf(stderr, "probe %s: %s\n", ia_hook_name(p->hook), p->why);
 	}

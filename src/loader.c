@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "btfproto.h"
 #include "grow.h"
 #include "kstats.h"
 #include "loader.h"
@@ -389,6 +390,42 @@ static int choose_absent(struct ia_loader *l, const struct ia_hook_info *h)
 	return -ENOENT;
 }
 
+/*
+ * Does t's prototype in the running kernel's BTF give the hook's programs
+ * what they read (src/protos.c)? The module's BTF is read from
+ * /sys/kernel/btf, which anyone may read. A mismatch leaves the hook
+ * missing with the reason (true); a target no BTF describes (a module on a
+ * kernel without module BTF, such as Debian's 5.10) attaches unchecked,
+ * and why says so while err stays 0. Every table entry reads only
+ * positions that mean the same in all the argument counts it accepts.
+ */
+static bool proto_refused(struct ia_loader *l, const struct ia_hook_info *h, const char *t)
+{
+	struct ia_probe_status *st = &l->st[h->id];
+	struct btf *mod = NULL;
+	enum ia_proto_verdict v;
+	char why[sizeof(st->why)];
+	int err = -ENOENT;
+
+	if (h->module)
+		mod = ia_btf_module("/sys/kernel/btf", h->module, l->vmlinux, &err);
+	v = ia_btf_check_target(l->vmlinux, mod, h->module, ia_protos, t, why, sizeof(why));
+	btf__free(mod);
+	if (v == IA_PROTO_OK)
+		return false;
+	if (v == IA_PROTO_NO_BTF && err != -ENOENT) { /* there, but unreadable */
+		set_why(st, 0, "%s: /sys/kernel/btf/%s does not parse (%s): prototype not checked", t,
+			h->module, strerror(-err));
+		return false;
+	}
+	if (v == IA_PROTO_NO_BTF || v == IA_PROTO_ABSENT) {
+		set_why(st, 0, "%s%s", why, v == IA_PROTO_ABSENT ? ": prototype not checked" : "");
+		return false;
+	}
+	set_why(st, -EPROTO, "%s", why);
+	return true;
+}
+
 /* Enable the program pair for a call hook; returns 0 when one was chosen. */
 static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const struct ia_ksyms *ks,
 		       bool force_kprobes)
@@ -402,6 +439,8 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 		int ferr = fentry_ok ? fentry_loads(l->vmlinux, t) : -EOPNOTSUPP;
 
 		st->target = t;
+		if ((!ferr || (in_ksyms && l->feat.kprobes)) && proto_refused(l, h, t))
+			return -EPROTO;
 		if (!ferr) {
 			st->via = IA_VIA_FENTRY;
 			enable_fentry(l, h, t);
@@ -767,12 +806,19 @@ static void attach_late(struct ia_loader *l, const struct ia_hook_info *h, __u64
 	struct ia_probe_status *st = &l->st[h->id];
 
 	for (int i = 0; i < IA_MAX_TARGETS && h->targets[i]; i++) {
-		st->via = IA_VIA_KPROBE;
+		char note[sizeof(st->why)];
+
+		st->via = IA_VIA_NONE;
 		st->target = h->targets[i];
+		st->why[0] = '\0';
+		if (proto_refused(l, h, st->target))
+			break; /* missing, with the mismatch */
+		snprintf(note, sizeof(note), "%s", st->why); /* "not checked", or nothing */
+		st->via = IA_VIA_KPROBE;
 		attach_hook(l, h); /* on failure: via none, and why */
 		if (st->via != IA_VIA_NONE) {
 			st->err = 0;
-			st->why[0] = '\0';
+			snprintf(st->why, sizeof(st->why), "%s", note);
 			break;
 		}
 	}

@@ -24,8 +24,9 @@ void ia_probes_print_text(FILE *out, const struct ia_trace_info *info)
 	for (int i = 0; i < info->nprobes; i++) {
 		const struct ia_trace_probe *p = &info->probes[i];
 
-		if (p->via != IA_VIA_NONE)
-			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(p->hook), ia_via_name(p->via), p->target);
+		if (p->via != IA_VIA_NONE) /* why, when attached: a caveat (prototype not checked) */
+			fprintf(out, "  %-16s %-10s %s%s%s%s\n", ia_hook_name(p->hook), ia_via_name(p->via),
+				p->target, p->why[0] ? " (" : "", p->why, p->why[0] ? ")" : "");
 		else /* no error: not requested (an opt-in hook) */
 			fprintf(out, "  %-16s %-10s %s\n", ia_hook_name(p->hook), p->err ? "MISSING" : "OFF",
 				p->why);
@@ -46,6 +47,8 @@ void ia_probe_print_json(struct ia_json *j, const struct ia_trace_probe *p, bool
 	if (p->via == IA_VIA_NONE) {
 		ia_json_kstr(j, "errno", ia_errno_name(p->err) ?: "");
 		ia_json_kstr(j, "why", p->why);
+	} else if (p->why[0]) {
+		ia_json_kstr(j, "note", p->why);
 	}
 	ia_json_obj_end(j);
 }

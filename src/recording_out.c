@@ -39,8 +39,9 @@ static void print_probes_text(FILE *out, const struct ia_trace_info *info)
 	for (int i = 0; i < info->nprobes; i++) {
 		const struct ia_trace_probe *p = &info->probes[i];
 
-		if (p->via != IA_VIA_NONE)
-			fprintf(out, "    %-16s %-10s %s\n", ia_hook_name(p->hook), ia_via_name(p->via), p->target);
+		if (p->via != IA_VIA_NONE) /* why, when attached: prototype not checked */
+			fprintf(out, "    %-16s %-10s %s%s%s%s\n", ia_hook_name(p->hook), ia_via_name(p->via),
+				p->target, p->why[0] ? " (" : "", p->why, p->why[0] ? ")" : "");
 		else
 			fprintf(out, "    %-16s %-10s %s\n", ia_hook_name(p->hook), "MISSING", p->why);
 	}
