@@ -60,6 +60,12 @@ struct ia_engine_opts {
 	 */
 	bool use_default_hooked;
 	/*
+	 * __iommu_attach_device (attach_dev_core) and the attach_device_to_domain
+	 * tracepoint are both attached: every tracepoint firing, which comes from
+	 * inside a successful __iommu_attach_device, should find its call open.
+	 */
+	bool core_attach_checked;
+	/*
 	 * Names a kernel address (an iommu_ops: "intel_iommu_ops") for findings;
 	 * NULL prints it in hex. The caller's lookup keeps the engine pure.
 	 */
@@ -77,6 +83,14 @@ struct ia_engine_stats {
 	__u64 untracked;      /* iommufd objects not tracked: their context's table was full */
 	__u64 records_lost;   /* records the caller said were lost (ia_engine_records_lost) */
 	__u64 resyncs;	      /* times the groups were re-read from sysfs after a loss */
+	/*
+	 * iommu:attach_device_to_domain firings (core_attach_checked), and
+	 * those with no __iommu_attach_device call open on their thread: calls
+	 * the probe missed, where the compiler kept a partly inlined copy of the
+	 * function (DepSurf: Ubuntu's 6.2-6.8) that some callers use.
+	 */
+	__u64 core_attaches;
+	__u64 core_attaches_unseen;
 };
 
 /*

@@ -223,6 +223,18 @@ static void on_group_tp(struct ia_engine *e, const struct ia_event *ev)
 }
 
 /* Live group fields read by the probe at entry are ground truth. */
+/*
+ * trace_attach_device_to_domain() fires inside __iommu_attach_device, after
+ * the driver's attach_dev succeeded (drivers/iommu/iommu.c): its call must
+ * be open on the same thread, or the probe missed it.
+ */
+static void check_core_attach(struct ia_engine *e, const struct ia_event *ev)
+{
+	e->stats.core_attaches++;
+	if (!ia_engine_open_frame(e, ev->tid, IA_HOOK_ATTACH_DEV_CORE))
+		e->stats.core_attaches_unseen++;
+}
+
 bool ia_engine_in_reset(struct ia_engine *e, __u32 tid)
 {
 	return ia_engine_open_frame(e, tid, IA_HOOK_RESET_PREPARE) ||
@@ -623,6 +635,8 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	default:
 		if (ev->hook == IA_HOOK_TP_ADD_GROUP || ev->hook == IA_HOOK_TP_REMOVE_GROUP)
 			on_group_tp(e, ev);
+		else if (ev->hook == IA_HOOK_TP_ATTACH && e->opts.core_attach_checked)
+			check_core_attach(e, ev);
 		else if (ev->hook == IA_HOOK_OBJ_FINALIZE)
 			on_obj_finalize(e, ev);
 		break;

@@ -474,6 +474,12 @@ static void emit_records(FILE *out, const struct ia_engine *e)
 		  st->resyncs },
 		{ "iommufd_objects_untracked_total", "counter",
 		  "iommufd objects not tracked: their context's table was full.", st->untracked },
+		{ "core_attaches_total", "counter",
+		  "Attaches the attach_device_to_domain tracepoint reported, with attach_dev_core attached.",
+		  st->core_attaches },
+		{ "core_attaches_unseen_total", "counter",
+		  "Of those, attaches attach_dev_core did not see (__iommu_attach_device partly inlined).",
+		  st->core_attaches_unseen },
 		{ "iommufd_contexts_open", "gauge", "iommufd contexts open.", e->nctxs },
 		{ "iommufd_contexts_closed_total", "counter", "iommufd contexts closed.", e->ctxs_closed },
 	};

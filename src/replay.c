@@ -18,9 +18,12 @@
 static void engine_opts(const struct ia_replay *rp, struct ia_engine_opts *eo)
 {
 	const struct ia_trace_probe *p = ia_trace_probe_of(&rp->info, IA_HOOK_USE_DEFAULT);
+	const struct ia_trace_probe *core = ia_trace_probe_of(&rp->info, IA_HOOK_ATTACH_DEV_CORE);
+	const struct ia_trace_probe *tp = ia_trace_probe_of(&rp->info, IA_HOOK_TP_ATTACH);
 
 	memset(eo, 0, sizeof(*eo));
 	eo->use_default_hooked = p && p->via != IA_VIA_NONE;
+	eo->core_attach_checked = core && core->via != IA_VIA_NONE && tp && tp->via != IA_VIA_NONE;
 	eo->sym_name = ia_trace_sym_name;
 	eo->sym_ctx = rp->reader;
 }

@@ -54,6 +54,10 @@ void ia_report_print_text(FILE *out, const struct ia_engine *e, const struct ia_
 	if (s->records_lost) /* told by the caller: the ring buffer was full */
 		fprintf(out, "records lost: %llu; groups re-read from sysfs %llu times\n",
 			(unsigned long long)s->records_lost, (unsigned long long)s->resyncs);
+	if (s->core_attaches_unseen)
+		fprintf(out, "attach_dev_core DEGRADED: %llu of %llu attaches the attach_device_to_domain "
+			     "tracepoint reported were not seen (__iommu_attach_device is partly inlined)\n",
+			(unsigned long long)s->core_attaches_unseen, (unsigned long long)s->core_attaches);
 	if (s->unusable || s->untracked) /* out of memory, or a context's table full */
 		fprintf(out, "not applied: %llu records (out of memory), %llu iommufd objects untracked\n",
 			(unsigned long long)s->unusable, (unsigned long long)s->untracked);
@@ -139,6 +143,8 @@ void ia_report_print_json(struct ia_json *j, const struct ia_engine *e, const st
 	ia_json_kuint(j, "lost_frames", s->lost_frames);
 	ia_json_kuint(j, "unusable", s->unusable);
 	ia_json_kuint(j, "untracked_objects", s->untracked);
+	ia_json_kuint(j, "core_attaches", s->core_attaches);
+	ia_json_kuint(j, "core_attaches_unseen", s->core_attaches_unseen);
 	ia_json_kint(j, "probes_attached", c->probes_attached);
 	ia_json_kuint(j, "findings", e->nfindings);
 	ia_json_kuint(j, "iommufd_ctxs_closed", e->ctxs_closed);

@@ -966,3 +966,32 @@ UNIT_TEST(engine_links_viommu_objects)
 	CHECK_INT(x.en.stats.bad_records, 0);
 	ia_engine_free(&x.en);
 }
+
+/*
+ * A partly inlined __iommu_attach_device: the tracepoint inside it fires
+ * for every successful attach; one with no call open on its thread is a
+ * call the probe missed, and the probe is degraded.
+ */
+UNIT_TEST(engine_counts_core_attaches_the_probe_missed)
+{
+	struct ia_engine_opts o = { .core_attach_checked = true };
+	struct ia_event e;
+	struct fx x;
+
+	fx_start(&x, 1);
+	x.en.opts = o;
+	enter_dom(&x, IA_HOOK_ATTACH_DEV_CORE, A, 7, 0xd1, OPS_VTD, OPS_VTD);
+	feed(&x, ev(&x, IA_HOOK_TP_ATTACH, IA_PH_FIRE, A, 7)); /* inside the call: seen */
+	leave(&x, IA_HOOK_ATTACH_DEV_CORE, 0);
+	feed(&x, ev(&x, IA_HOOK_TP_ATTACH, IA_PH_FIRE, B, 7)); /* from the inlined copy: unseen */
+	CHECK_INT(x.en.stats.core_attaches, 2);
+	CHECK_INT(x.en.stats.core_attaches_unseen, 1);
+	ia_engine_free(&x.en);
+
+	fx_start(&x, 1); /* attach_dev_core not attached: nothing counted */
+	e = ev(&x, IA_HOOK_TP_ATTACH, IA_PH_FIRE, B, 7);
+	feed(&x, e);
+	CHECK_INT(x.en.stats.core_attaches, 0);
+	CHECK_INT(x.en.stats.core_attaches_unseen, 0);
+	ia_engine_free(&x.en);
+}

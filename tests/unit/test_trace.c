@@ -1490,7 +1490,7 @@ UNIT_TEST(report_out_text_and_json)
 	CHECK(strstr(t, "{\"type\":\"group\",\"schema\":1,\"source\":\"engine\",\"id\":6,") == t);
 	CHECK(strstr(t, "{\"type\":\"summary\",\"schema\":1,\"records\":28,\"submitted\":31,\"drops\":2,"
 			"\"malformed\":0,\"unpaired_exits\":0,\"lost_frames\":0,\"unusable\":0,"
-			"\"untracked_objects\":0,\"probes_attached\":19,"
+			"\"untracked_objects\":0,\"core_attaches\":0,\"core_attaches_unseen\":0,\"probes_attached\":19,"
 			"\"findings\":3,\"iommufd_ctxs_closed\":0,\"iommufd_ctxs_open\":0,"
 			"\"ioctls\":{\"IOAS_MAP\":3},\"ioctl_errors\":{\"IOAS_MAP\":1},"
 			"\"page_faults\":{\"0000:01:00.0\":4},"
