@@ -44,6 +44,12 @@ struct ia_loader {
 	struct ia_features feat;
 	struct btf *vmlinux;
 	char release[65];	/* uname -r: where its modules are listed */
+	/*
+	 * fentry/fexit loaded for the hook but would not attach (a full
+	 * trampoline, a conflicting ftrace user): loaded again as kprobes,
+	 * with why in this note.
+	 */
+	char fentry_failed[IA_HOOK_MAX][96];
 };
 
 /* Returns 0 when at least one hook attached, else a negative errno; msg explains. */

@@ -531,7 +531,7 @@ static void choose_all(struct ia_loader *l, const struct ia_loader_opts *o, bool
 			continue;
 		}
 		if (h->kind == IA_KIND_CALL)
-			choose_call(l, h, ks, force_kprobes);
+			choose_call(l, h, ks, force_kprobes || l->fentry_failed[id][0]);
 		else
 			choose_tp(l, h, force_kprobes);
 	}
@@ -575,6 +575,9 @@ static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 
 		if (err || !link) {
 			detach_hook(l, h->id);
+			if (st->via == IA_VIA_FENTRY && l->feat.kprobes)
+				snprintf(l->fentry_failed[h->id], sizeof(l->fentry_failed[h->id]),
+					 "fentry attach failed: %s", strerror(err ? -err : EINVAL));
 			set_why(st, err ? err : -EINVAL, "%s %s attach failed: %s",
 				ia_via_name(st->via), st->target, strerror(err ? -err : EINVAL));
 			st->via = IA_VIA_NONE;
@@ -762,14 +765,11 @@ static int load_without_rejected(struct ia_loader *l, const struct ia_loader_opt
 	return open_and_load(l, o, force, skip, 0);
 }
 
-int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *msg, size_t msglen)
+/* Load the object, dropping what the verifier refuses, kprobes as a whole as a last resort. */
+static int load_all(struct ia_loader *l, const struct ia_loader_opts *o)
 {
-	int err;
+	int err = open_and_load(l, o, o->force_kprobes, NULL, 0);
 
-	memset(l, 0, sizeof(*l));
-	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
-	probe_features(l);
-	err = open_and_load(l, o, o->force_kprobes, NULL, 0);
 	if (err && err != -EPERM)
 		err = load_without_rejected(l, o, o->force_kprobes);
 	if (err && err != -EPERM && !o->force_kprobes) {
@@ -778,19 +778,65 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 		if (err && err != -EPERM)
 			err = load_without_rejected(l, o, true);
 	}
+	return err;
+}
+
+static void attach_all(struct ia_loader *l)
+{
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
+		const struct ia_hook_info *h = ia_hook_info(id);
+		struct ia_probe_status *st = &l->st[id];
+
+		if (st->via != IA_VIA_NONE)
+			attach_hook(l, h);
+		if (st->via == IA_VIA_KPROBE && l->fentry_failed[id][0] && !st->why[0])
+			snprintf(st->why, sizeof(st->why), "%s, through kprobes instead",
+				 l->fentry_failed[id]);
+		if (st->late) /* the module instance it was tried on (0: not loaded) */
+			st->instance = ia_kmod_instance("", h->module);
+	}
+}
+
+static void detach_all(struct ia_loader *l)
+{
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
+		detach_hook(l, id);
+}
+
+/* Whether a hook's fentry attach failed where kprobes could take it (not tried yet). */
+static bool fentry_refused_any(const struct ia_loader *l)
+{
+	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
+		if (l->fentry_failed[id][0] && l->st[id].via == IA_VIA_NONE)
+			return true;
+	return false;
+}
+
+int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *msg, size_t msglen)
+{
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
+	probe_features(l);
+	err = load_all(l, o);
 	if (err) {
 		snprintf(msg, msglen, "loading BPF programs failed: %s%s", strerror(-err),
 			 err == -EPERM ? " (run as root, with CAP_BPF and CAP_PERFMON)" :
 					 " (-v shows libbpf's log)");
 		return err;
 	}
-	for (unsigned int id = 1; id < IA_HOOK_MAX; id++) {
-		const struct ia_hook_info *h = ia_hook_info(id);
-
-		if (l->st[id].via != IA_VIA_NONE)
-			attach_hook(l, h);
-		if (l->st[id].late) /* the module instance it was tried on (0: not loaded) */
-			l->st[id].instance = ia_kmod_instance("", h->module);
+	attach_all(l);
+	if (fentry_refused_any(l)) {
+		/* program types are fixed at load: load again, those hooks as kprobes */
+		detach_all(l);
+		err = load_all(l, o);
+		if (err) {
+			snprintf(msg, msglen, "loading BPF programs again with kprobes failed: %s",
+				 strerror(-err));
+			return err;
+		}
+		attach_all(l);
 	}
 	if (!ia_loader_attached(l)) {
 		snprintf(msg, msglen, "no probe could attach on this kernel (-v says why for each)");

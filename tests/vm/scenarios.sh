@@ -542,6 +542,47 @@ scenario_late_module() {
 	modprobe -q vfio-pci
 }
 
+# A full trampoline: another tool (bpftrace) holds the kernel's limit of
+# fentry programs on iommu_device_unuse_default_domain (BPF_MAX_TRAMP_LINKS,
+# 38 on x86-64: kernel/bpf/trampoline.c refuses one more with E2BIG). The
+# test load passes, the attach fails: watch loads that hook again as a
+# kprobe instead of losing it, and says why.
+scenario_fentry_full() {
+	local name=fentry-full prog="" i bt
+	for i in $(seq 1 38); do prog+="fentry:iommu_device_unuse_default_domain { @c$i = count(); } "; done
+	bpftrace -e "$prog" >"$out/$name.bt" 2>&1 &
+	bt=$!
+	for _ in $(seq 1 600); do
+		grep -q '^Attaching' "$out/$name.bt" && break
+		kill -0 $bt 2>/dev/null || break
+		sleep 0.2
+	done
+	sleep 1
+	require "bpftrace holds 38 fentry programs on iommu_device_unuse_default_domain" \
+		grep -q '^Attaching 38 probes' "$out/$name.bt"
+	watch_start "$name" --json -v || { fail "$name" "watch did not start"; kill $bt; return; }
+	pci_rebind "$NIC" vfio-pci
+	pci_rebind "$NIC" ""
+	sleep 1
+	watch_stop
+	kill -INT $bt; wait $bt
+	cat "$out/$name.err" | grep unuse_default
+	if python3 - "$out/$name.out" <<'PY'; then
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+p = [o for o in objs if o["type"] == "probe" and o["hook"] == "unuse_default"]
+ev = [o for o in objs if o["type"] == "event" and o["hook"] == "unuse_default" and o["phase"] == "exit"]
+ok = p and p[0]["attached"] and p[0]["via"] == "kprobe" and "fentry attach failed" in p[0].get("note", "")
+print("probe:", p[0] if p else None, "exits seen:", len(ev))
+sys.exit(0 if ok and ev else 1)
+PY
+		pass "$name"
+	else
+		fail "$name" "unuse_default did not fall back to a kprobe, or saw no call"
+	fi
+	json_check "$name" "$out/$name.out"
+}
+
 # Until watch's stream (NAME.out) holds N probe objects of HOOK after the
 # start-up one, the last one attached (true) or not (false); 60 s at most.
 wait_probe() { # name hook attached n
