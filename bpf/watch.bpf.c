@@ -575,30 +575,18 @@ EXIT(reset_done, IA_HOOK_RESET_DONE)
 
 /*
  * iommufd objects since 6.13 (drivers/iommu/iommufd/viommu.c, eventq.c of
- * 7.3): the fields read, whatever else the structs hold. The kinds' values
- * in enum iommufd_object_type come from the loader (they move between
- * kernels); -1 where the kernel lacks the kind.
+ * 7.3). Their structs are absent from older kernels' BTF, and a CO-RE
+ * relocation against a struct the kernel lacks makes libbpf search module
+ * BTF, which needs CAP_SYS_ADMIN: so the loader reads the kinds' values in
+ * enum iommufd_object_type (they move between kernels) and the members'
+ * offsets from the running kernel's BTF, -1 where absent.
  */
-struct iommufd_viommu___ia {
-	struct iommufd_object obj;
-	struct iommufd_hwpt_paging *hwpt;
-} __attribute__((preserve_access_index));
-
-struct iommufd_vdevice___ia {
-	struct iommufd_object obj;
-	struct iommufd_viommu___ia *viommu;
-	struct iommufd_device *idev;
-} __attribute__((preserve_access_index));
-
-struct iommufd_veventq___ia {
-	struct iommufd_viommu___ia *viommu;
-} __attribute__((preserve_access_index));
-
-struct iommufd_hw_queue___ia {
-	struct iommufd_viommu___ia *viommu;
-} __attribute__((preserve_access_index));
-
 const volatile __s32 obj_types[IA_OBJ_MAX] = { -1, -1, -1, -1, -1, -1 };
+const volatile __s32 off_viommu_hwpt = -1;	/* struct iommufd_viommu.hwpt */
+const volatile __s32 off_vdevice_viommu = -1;	/* struct iommufd_vdevice.viommu */
+const volatile __s32 off_vdevice_idev = -1;	/* struct iommufd_vdevice.idev */
+const volatile __s32 off_veventq_viommu = -1;	/* struct iommufd_veventq.viommu */
+const volatile __s32 off_hw_queue_viommu = -1;	/* struct iommufd_hw_queue.viommu */
 
 static __always_inline __u32 obj_kind(__u32 type)
 {
@@ -608,9 +596,20 @@ static __always_inline __u32 obj_kind(__u32 type)
 	return IA_OBJ_NONE;
 }
 
-static __always_inline __u32 viommu_id(struct iommufd_viommu___ia *v)
+/* The pointer at byte offset off of obj, NULL when the kernel has no such member. */
+static __always_inline void *member_ptr(void *obj, __s32 off)
 {
-	return v ? BPF_CORE_READ(v, obj.id) : 0;
+	void *p = NULL;
+
+	if (off >= 0)
+		bpf_probe_read_kernel(&p, sizeof(p), (char *)obj + off);
+	return p;
+}
+
+/* Every iommufd object starts with its struct iommufd_object (iommufd_private.h). */
+static __always_inline __u32 obj_id(void *obj)
+{
+	return obj ? BPF_CORE_READ((struct iommufd_object *)obj, id) : 0;
 }
 
 /* iommufd_object_finalize(ictx, obj): the objects no other hook shows, linked. */
@@ -625,26 +624,25 @@ static __always_inline int on_finalize(__u16 hook, __u8 fl, void *ictx, struct i
 	e = ev_new(hook, IA_PH_FIRE, fl);
 	if (!e)
 		return 0;
+	e->type = IA_REC_TP;
 	e->owner = (__u64)ictx;
 	e->obj_id = BPF_CORE_READ(obj, id);
 	e->arg[0] = kind;
 	if (kind == IA_OBJ_VIOMMU) {
-		struct iommufd_hwpt_paging *hwpt = BPF_CORE_READ((struct iommufd_viommu___ia *)obj, hwpt);
-
-		e->arg[1] = hwpt ? BPF_CORE_READ(hwpt, common.obj.id) : 0;
+		/* a struct iommufd_hwpt_paging *, its struct iommufd_object first too */
+		e->arg[1] = obj_id(member_ptr(obj, off_viommu_hwpt));
 	} else if (kind == IA_OBJ_VDEVICE) {
-		e->arg[1] = viommu_id(BPF_CORE_READ((struct iommufd_vdevice___ia *)obj, viommu));
-		idev = BPF_CORE_READ((struct iommufd_vdevice___ia *)obj, idev);
+		e->arg[1] = obj_id(member_ptr(obj, off_vdevice_viommu));
+		idev = member_ptr(obj, off_vdevice_idev);
 		if (idev) {
 			fill_dev(e, BPF_CORE_READ(idev, dev));
 			e->arg[2] = BPF_CORE_READ(idev, obj.id);
 		}
 	} else if (kind == IA_OBJ_VEVENTQ) {
-		e->arg[1] = viommu_id(BPF_CORE_READ((struct iommufd_veventq___ia *)obj, viommu));
+		e->arg[1] = obj_id(member_ptr(obj, off_veventq_viommu));
 	} else if (kind == IA_OBJ_HW_QUEUE) {
-		e->arg[1] = viommu_id(BPF_CORE_READ((struct iommufd_hw_queue___ia *)obj, viommu));
+		e->arg[1] = obj_id(member_ptr(obj, off_hw_queue_viommu));
 	}
-	e->type = IA_REC_TP;
 	ev_submit(e);
 	return 0;
 }

@@ -691,9 +691,38 @@ static int enum_value(const struct ia_loader *l, const char *type, const char *n
 }
 
 /*
+ * The byte offset of member name in struct type in the running kernel's BTF
+ * (vmlinux, else the module's), or -1 when there is no such member.
+ */
+static int member_offset(const struct ia_loader *l, const char *type, const char *name, const char *module)
+{
+	struct btf *mod = NULL;
+	const struct btf *b = l->vmlinux;
+	const struct btf_type *t;
+	char path[96];
+	int id = b ? btf__find_by_name_kind(b, type, BTF_KIND_STRUCT) : -ENOENT, off = -1;
+
+	if (id < 0 && b && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
+		mod = btf__parse_split(path, l->vmlinux);
+		if (libbpf_get_error(mod))
+			mod = NULL;
+		b = mod;
+		id = b ? btf__find_by_name_kind(b, type, BTF_KIND_STRUCT) : -ENOENT;
+	}
+	t = id > 0 ? btf__type_by_id(b, id) : NULL;
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(b, btf_members(t)[i].name_off), name) &&
+		    !(btf_member_bit_offset(t, i) % 8))
+			off = (int)(btf_member_bit_offset(t, i) / 8);
+	btf__free(mod);
+	return off;
+}
+
+/*
  * enum iommufd_object_type grows in the middle (IOMMUFD_OBJ_SELFTEST is 7
  * on 6.12, 11 on 7.3): the object kinds the probe names, by their values
- * in this kernel (-1: the kernel has no such object).
+ * in this kernel (-1: the kernel has no such object), and where their
+ * links sit (bpf/watch.bpf.c reads them without CO-RE: see there why).
  */
 static void set_obj_types(struct ia_loader *l)
 {
@@ -705,8 +734,16 @@ static void set_obj_types(struct ia_loader *l)
 		[IA_OBJ_HW_QUEUE] = "IOMMUFD_OBJ_HW_QUEUE",
 	};
 
+	struct watch_bpf__rodata *ro = l->skel->rodata;
+
 	for (int k = 1; k < IA_OBJ_MAX; k++)
-		l->skel->rodata->obj_types[k] = enum_value(l, "iommufd_object_type", names[k], "iommufd");
+		ro->obj_types[k] = enum_value(l, "iommufd_object_type", names[k], "iommufd");
+	/* drivers/iommu/iommufd/iommufd_private.h of 7.3: the links each kind holds */
+	ro->off_viommu_hwpt = member_offset(l, "iommufd_viommu", "hwpt", "iommufd");
+	ro->off_vdevice_viommu = member_offset(l, "iommufd_vdevice", "viommu", "iommufd");
+	ro->off_vdevice_idev = member_offset(l, "iommufd_vdevice", "idev", "iommufd");
+	ro->off_veventq_viommu = member_offset(l, "iommufd_veventq", "viommu", "iommufd");
+	ro->off_hw_queue_viommu = member_offset(l, "iommufd_hw_queue", "viommu", "iommufd");
 }
 
 static bool iommufd_takes_pasid(const struct ia_loader *l)
