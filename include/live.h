@@ -24,6 +24,7 @@ struct ia_live_opts {
 	bool trace_maps;	 /* a record per iommu_map/iommu_unmap call */
 	unsigned int fail_on;	 /* bit per enum ia_rule: exit IA_EXIT_FINDINGS when one occurred */
 	bool no_late_attach;	 /* attach nothing after the start; keep no capability */
+	bool module_fentry;	 /* fentry/fexit on loaded modules' functions: needs CAP_SYS_ADMIN */
 	const char *output;	 /* record: the recording to write; NULL otherwise */
 	const struct ia_exporter_opts *serve; /* serve: the exporter; NULL otherwise */
 };

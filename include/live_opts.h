@@ -54,6 +54,13 @@
 	  .help = "attach nothing after the start (hooks in modules loaded later stay\n" \
 	  "missing) and keep no capability once attached" }
 
+#define IA_LIVE_OPT_MODULE_FENTRY(st) \
+	{ .name = "module-fentry", .kind = IA_OPT_FLAG, \
+	  .offset = IA_OPT_AT(bool, st, live.module_fentry), \
+	  .help = "fentry/fexit, not kprobes, on the functions of modules loaded at the\n" \
+	  "start (their BTF comes through BPF_BTF_GET_FD_BY_ID: needs CAP_SYS_ADMIN;\n" \
+	  "the links hold the modules: rmmod fails while tracing)" }
+
 /* The session options the shared options carry. */
 static inline void ia_live_from_cli(struct ia_live_opts *l, const struct ia_cli *c)
 {

@@ -31,6 +31,7 @@ struct ia_loader_opts {
 	bool verbose;	      /* libbpf's own messages on stderr */
 	bool trace_ioctls;    /* a record per iommufd ioctl, IOAS map/unmap included */
 	bool trace_maps;      /* a record per iommu_map/iommu_unmap call */
+	bool module_fentry;   /* fentry/fexit on loaded modules' functions (CAP_SYS_ADMIN) */
 };
 
 struct watch_bpf;

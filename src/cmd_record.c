@@ -21,6 +21,7 @@ static const struct ia_opt record_opts[] = {
 	IA_LIVE_OPT_TRACE_MAPS(struct record_opts),
 	IA_LIVE_OPT_FAIL_ON(struct record_opts),
 	IA_LIVE_OPT_NO_LATE_ATTACH(struct record_opts),
+	IA_LIVE_OPT_MODULE_FENTRY(struct record_opts),
 	{ 0 },
 };
 

@@ -47,6 +47,7 @@ static const struct ia_opt serve_opts[] = {
 	IA_LIVE_OPT_TRACE_MAPS(struct serve_opts),
 	IA_LIVE_OPT_FAIL_ON(struct serve_opts),
 	IA_LIVE_OPT_NO_LATE_ATTACH(struct serve_opts),
+	IA_LIVE_OPT_MODULE_FENTRY(struct serve_opts),
 	{ 0 },
 };
 

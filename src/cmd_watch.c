@@ -21,6 +21,7 @@ static const struct ia_opt watch_opts[] = {
 	IA_LIVE_OPT_TRACE_MAPS(struct watch_opts),
 	IA_LIVE_OPT_FAIL_ON(struct watch_opts),
 	IA_LIVE_OPT_NO_LATE_ATTACH(struct watch_opts),
+	IA_LIVE_OPT_MODULE_FENTRY(struct watch_opts),
 	{ 0 },
 };
 

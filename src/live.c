@@ -563,7 +563,8 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 {
 	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
 				     .ringbuf_bytes = w->o->ringbuf_bytes, .verbose = w->o->verbose,
-				     .trace_ioctls = w->o->trace_ioctls, .trace_maps = w->o->trace_maps };
+				     .trace_ioctls = w->o->trace_ioctls, .trace_maps = w->o->trace_maps,
+				     .module_fentry = w->o->module_fentry };
 	struct ia_engine_opts eo;
 	char msg[256];
 	int err;
@@ -572,6 +573,11 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 	if (!err && msg[0]) {
 		ia_error(w->o->json, "no permission to trace: missing %s (run as root, or grant %s)", msg,
 			 strchr(msg, ',') ? "them" : "it");
+		return -EPERM;
+	}
+	if (w->o->module_fentry && !ia_caps_admin()) {
+		ia_error(w->o->json, "--module-fentry: missing CAP_SYS_ADMIN (module BTF is read through "
+				     "BPF_BTF_GET_FD_BY_ID); without the option, modules are traced through kprobes");
 		return -EPERM;
 	}
 	err = ia_sysfs_read(w->o->sysfs_root, snap);

@@ -60,6 +60,66 @@ static int tracing_loads(const struct btf *vmlinux, const char *fn, enum bpf_att
 }
 
 /*
+ * The kernel's BTF object of a loaded module, by name: an fd (the caller
+ * closes it) and its split BTF on top of vmlinux in *out. Walking the
+ * kernel's BTF objects (BPF_BTF_GET_NEXT_ID, BPF_BTF_GET_FD_BY_ID) needs
+ * CAP_SYS_ADMIN (kernel/bpf/syscall.c), hence --module-fentry. -errno.
+ */
+static int module_btf(const struct btf *vmlinux, const char *module, struct btf **out)
+{
+	char name[64];
+	__u32 id = 0;
+
+	while (!bpf_btf_get_next_id(id, &id)) {
+		struct bpf_btf_info info = { .name = (__u64)(unsigned long)name, .name_len = sizeof(name) };
+		__u32 len = sizeof(info);
+		int fd = bpf_btf_get_fd_by_id(id);
+
+		if (fd < 0)
+			return -errno;
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.kernel_btf || strcmp(name, module)) {
+			close(fd);
+			continue;
+		}
+		*out = btf__load_from_kernel_by_id_split(id, (struct btf *)vmlinux);
+		if (!*out) {
+			close(fd);
+			return -errno ? -errno : -ENOENT;
+		}
+		return fd;
+	}
+	return -ENOENT;
+}
+
+/* As fentry_loads, for a function of a loaded module, against its BTF. */
+static int module_fentry_loads(const struct btf *vmlinux, const char *module, const char *fn)
+{
+	static const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct btf *mod = NULL;
+	int btf_fd = vmlinux ? module_btf(vmlinux, module, &mod) : -ENOENT, id, fd;
+
+	if (btf_fd < 0)
+		return btf_fd;
+	id = btf__find_by_name_kind(mod, fn, BTF_KIND_FUNC);
+	if (id > 0) {
+		LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+			    .attach_btf_id = id, .attach_btf_obj_fd = btf_fd);
+		fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ia_probe", "GPL", insns, 2, &opts);
+		id = fd < 0 ? -errno : 0;
+		if (fd >= 0)
+			close(fd);
+	} else {
+		id = -ENOENT;
+	}
+	btf__free(mod);
+	close(btf_fd);
+	return id;
+}
+
+/*
  * Can a BPF tracing program attach to fn? The kernel refuses with EPERM
  * under lockdown or a restricting LSM, EINVAL for notrace functions.
  */
@@ -428,16 +488,21 @@ static bool proto_refused(struct ia_loader *l, const struct ia_hook_info *h, con
 
 /* Enable the program pair for a call hook; returns 0 when one was chosen. */
 static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const struct ia_ksyms *ks,
-		       bool force_kprobes)
+		       bool force_kprobes, bool module_fentry)
 {
 	struct ia_probe_status *st = &l->st[h->id];
 	bool fentry_ok = !force_kprobes && l->feat.fentry && l->feat.get_func_ret;
+	/* a module loaded now, through its BTF (opt-in): pinned until the end, no late attach */
+	bool mod_fentry = fentry_ok && module_fentry && h->module &&
+			  ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
 
 	for (int i = 0; i < IA_MAX_TARGETS && h->targets[i]; i++) {
 		const char *t = h->targets[i];
 		bool in_ksyms = ia_ksyms_has(ks, t);
 		int ferr = fentry_ok ? fentry_loads(l->vmlinux, t) : -EOPNOTSUPP;
 
+		if (ferr && mod_fentry)
+			ferr = module_fentry_loads(l->vmlinux, h->module, t);
 		st->target = t;
 		if ((!ferr || (in_ksyms && l->feat.kprobes)) && proto_refused(l, h, t))
 			return -EPROTO;
@@ -531,7 +596,7 @@ static void choose_all(struct ia_loader *l, const struct ia_loader_opts *o, bool
 			continue;
 		}
 		if (h->kind == IA_KIND_CALL)
-			choose_call(l, h, ks, force_kprobes || l->fentry_failed[id][0]);
+			choose_call(l, h, ks, force_kprobes || l->fentry_failed[id][0], o->module_fentry);
 		else
 			choose_tp(l, h, force_kprobes);
 	}

@@ -174,6 +174,44 @@ scenario_container() {
 	echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
 }
 
+# --module-fentry where VFIO is modular (Debian's kernels): type1_attach and
+# type1_detach go through fentry against vfio_iommu_type1's own BTF, see the
+# container's calls, and hold the module while attached (rmmod refused);
+# without CAP_SYS_ADMIN the option is a one-line error naming it.
+scenario_module_fentry() {
+	local name=module-fentry g1 g2 d rc caps=-all,+bpf,+perfmon,+syslog
+	g1=$(pci_group "$NIC")
+	g2=$(pci_group "$A")
+	modprobe -q vfio_iommu_type1 2>/dev/null
+	require "vfio_iommu_type1 loaded as a module" test -e /sys/module/vfio_iommu_type1/refcnt
+	unbind "$BRIDGE"
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" vfio-pci; done
+	watch_start "$name" --json -v --module-fentry || { fail "$name" "watch did not start"; return; }
+	drive_ok "$name" container "$g1" "$g2"
+	if modprobe -r vfio_iommu_type1 2>"$out/$name.rmmod"; then
+		fail "$name-pins" "vfio_iommu_type1 unloaded while fentry links were on it"
+		modprobe -q vfio_iommu_type1
+	else
+		pass "$name-pins"
+	fi
+	verdict "$name" --snapshot "$out/$name.snap" \
+		--events "hook=type1_attach,phase=exit,ret=0,via=fentry" 2 \
+		--events "hook=type1_detach,phase=exit,via=fentry" 2 \
+		--state "group=$g1,owner_kind=none" --state "group=$g2,owner_kind=none"
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
+	echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=$caps --ambient-caps=$caps \
+		--bounding-set=$caps "$bin" watch --module-fentry --duration 1 >/dev/null 2>"$out/$name-noadmin.err"
+	rc=$?
+	cat "$out/$name-noadmin.err"
+	if [ $rc = 1 ] && [ "$(wc -l <"$out/$name-noadmin.err")" = 1 ] &&
+		grep -q 'module-fentry: missing CAP_SYS_ADMIN' "$out/$name-noadmin.err"; then
+		pass "$name-needs-sys-admin"
+	else
+		fail "$name-needs-sys-admin" "exit $rc"
+	fi
+}
+
 # The mock IOMMU alone (test kernel, --topology mock): a NO_DIRTY mock
 # device replaced onto a dirty-tracking hwpt fails -EINVAL; a new hwpt for
 # it attaches. Resolved, and the variant with no second attempt.
