@@ -691,28 +691,42 @@ static void keep_hooks(struct ia_loader *l, const bool *skip, unsigned int only)
 }
 
 /*
- * The number of arguments of function fn in the running kernel's BTF
- * (vmlinux, else the world-readable /sys/kernel/btf/<module>), or -ENOENT.
+ * A type of the running kernel's BTF by name and kind: vmlinux's, else the
+ * world-readable /sys/kernel/btf/<module> (no capability needed). *b is
+ * the BTF it is in, *mod what to free afterwards (NULL for vmlinux). The
+ * type, or NULL.
  */
+static const struct btf_type *kernel_type(const struct ia_loader *l, const char *name, int kind,
+					  const char *module, const struct btf **b, struct btf **mod)
+{
+	char path[96];
+	int id;
+
+	*b = l->vmlinux;
+	*mod = NULL;
+	id = *b ? btf__find_by_name_kind(*b, name, kind) : -ENOENT;
+	if (id < 0 && *b && module && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
+		*mod = btf__parse_split(path, l->vmlinux);
+		if (libbpf_get_error(*mod))
+			*mod = NULL;
+		*b = *mod;
+		id = *b ? btf__find_by_name_kind(*b, name, kind) : -ENOENT;
+	}
+	return id > 0 ? btf__type_by_id(*b, id) : NULL;
+}
+
+/* The number of arguments of function fn in the running kernel's BTF, or -ENOENT. */
 static int func_nargs(const struct ia_loader *l, const char *fn, const char *module)
 {
-	struct btf *mod = NULL;
-	const struct btf *b = l->vmlinux;
-	const struct btf_type *t;
-	char path[96];
-	int id = b ? btf__find_by_name_kind(b, fn, BTF_KIND_FUNC) : -ENOENT;
+	const struct btf *b;
+	struct btf *mod;
+	const struct btf_type *t = kernel_type(l, fn, BTF_KIND_FUNC, module, &b, &mod);
+	int n;
 
-	if (id < 0 && b && module && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
-		mod = btf__parse_split(path, l->vmlinux);
-		if (libbpf_get_error(mod))
-			mod = NULL;
-		b = mod;
-		id = b ? btf__find_by_name_kind(b, fn, BTF_KIND_FUNC) : -ENOENT;
-	}
-	t = id > 0 ? btf__type_by_id(b, btf__type_by_id(b, id)->type) : NULL;
-	id = t && btf_is_func_proto(t) ? btf_vlen(t) : -ENOENT;
+	t = t ? btf__type_by_id(b, t->type) : NULL;
+	n = t && btf_is_func_proto(t) ? btf_vlen(t) : -ENOENT;
 	btf__free(mod);
-	return id;
+	return n;
 }
 
 /* The release's "major.minor" at least maj.min. */
@@ -728,26 +742,14 @@ static bool release_at_least(const char *release, int maj, int min)
  * kernel's BTF when the function is there; for iommufd built as a module
  * and not loaded yet, from the release.
  */
-/*
- * The value of enumerator name of enum type in the running kernel's BTF
- * (vmlinux, else the module's), or -1 when there is none.
- */
+/* The value of enumerator name of enum type in the running kernel's BTF, or -1. */
 static int enum_value(const struct ia_loader *l, const char *type, const char *name, const char *module)
 {
-	struct btf *mod = NULL;
-	const struct btf *b = l->vmlinux;
-	const struct btf_type *t;
-	char path[96];
-	int id = b ? btf__find_by_name_kind(b, type, BTF_KIND_ENUM) : -ENOENT, val = -1;
+	const struct btf *b;
+	struct btf *mod;
+	const struct btf_type *t = kernel_type(l, type, BTF_KIND_ENUM, module, &b, &mod);
+	int val = -1;
 
-	if (id < 0 && b && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
-		mod = btf__parse_split(path, l->vmlinux);
-		if (libbpf_get_error(mod))
-			mod = NULL;
-		b = mod;
-		id = b ? btf__find_by_name_kind(b, type, BTF_KIND_ENUM) : -ENOENT;
-	}
-	t = id > 0 ? btf__type_by_id(b, id) : NULL;
 	for (int i = 0; t && i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(b, btf_enum(t)[i].name_off), name))
 			val = btf_enum(t)[i].val;
@@ -755,26 +757,14 @@ static int enum_value(const struct ia_loader *l, const char *type, const char *n
 	return val;
 }
 
-/*
- * The byte offset of member name in struct type in the running kernel's BTF
- * (vmlinux, else the module's), or -1 when there is no such member.
- */
+/* The byte offset of member name in struct type in the running kernel's BTF, or -1. */
 static int member_offset(const struct ia_loader *l, const char *type, const char *name, const char *module)
 {
-	struct btf *mod = NULL;
-	const struct btf *b = l->vmlinux;
-	const struct btf_type *t;
-	char path[96];
-	int id = b ? btf__find_by_name_kind(b, type, BTF_KIND_STRUCT) : -ENOENT, off = -1;
+	const struct btf *b;
+	struct btf *mod;
+	const struct btf_type *t = kernel_type(l, type, BTF_KIND_STRUCT, module, &b, &mod);
+	int off = -1;
 
-	if (id < 0 && b && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
-		mod = btf__parse_split(path, l->vmlinux);
-		if (libbpf_get_error(mod))
-			mod = NULL;
-		b = mod;
-		id = b ? btf__find_by_name_kind(b, type, BTF_KIND_STRUCT) : -ENOENT;
-	}
-	t = id > 0 ? btf__type_by_id(b, id) : NULL;
 	for (int i = 0; t && i < btf_vlen(t); i++)
 		if (!strcmp(btf__name_by_offset(b, btf_members(t)[i].name_off), name) &&
 		    !(btf_member_bit_offset(t, i) % 8))
