@@ -587,7 +587,8 @@ scenario_late_module() {
 # kprobe instead of losing it, and says why.
 scenario_fentry_full() {
 	local name=fentry-full prog="" i bt
-	for i in $(seq 1 38); do prog+="kfunc:iommu_device_unuse_default_domain { @c$i = count(); } " # fentry; bpftrace 0.17 spells it kfunc; done
+	# fentry probes; bpftrace 0.17 (Debian's) spells them kfunc:
+	for i in $(seq 1 38); do prog+="kfunc:iommu_device_unuse_default_domain { @c$i = count(); } "; done
 	bpftrace -e "$prog" >"$out/$name.bt" 2>&1 &
 	bt=$!
 	for _ in $(seq 1 600); do
