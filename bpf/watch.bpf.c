@@ -918,23 +918,93 @@ static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bo
 	return 0;
 }
 
-#define HIST_HOOK(name, op, hook, ret_bytes, ...)                             \
+/*
+ * The fentry/fexit path (5.17+: bpf_get_func_ret): the entry stamps the
+ * time in the task's own storage, one slot per operation, where the exit
+ * finds it without a hash lookup or a bucket lock; the exit reads the
+ * domain, iova and size from its own context (fexit sees the arguments),
+ * so nothing else is stashed. Two map operations per call instead of four
+ * (hist_starts: update at entry; lookup and delete at exit), plus the
+ * histogram's. The kprobe path keeps hist_starts: a kretprobe sees no
+ * arguments. Created where the kernel has task storage (5.11+); else
+ * user space leaves it out and the fexit programs are never loaded.
+ */
+struct task_stamps {
+	__u64 ts[IA_OP_MAX];
+	__u64 ioctl_ts;	/* iommufd_fops_ioctl's entry */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_stamps);
+} stamps SEC(".maps");
+
+static __always_inline int fast_enter(__u32 op)
+{
+	struct task_stamps *t;
+
+	if (!ready)
+		return 0;
+	t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!t) {
+		__sync_fetch_and_add(&map_full.hist_starts, 1);
+		return 0;
+	}
+	t->ts[op & (IA_OP_MAX - 1)] = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int fast_exit(__u32 op, __u16 hook, struct iommu_domain *d, __u64 iova,
+				     __u64 size, long ret, bool ret_bytes)
+{
+	struct task_stamps *t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0, 0);
+	struct ia_hist_key hk = { .domain = (__u64)d, .op = op };
+	struct hist_start start;
+	struct ia_hist *h;
+	__u64 ts, delta;
+	bool err;
+
+	ts = t ? t->ts[op & (IA_OP_MAX - 1)] : 0;
+	if (!ts) {
+		__sync_fetch_and_add(&map_full.unstarted, 1);
+		return 0;
+	}
+	t->ts[op & (IA_OP_MAX - 1)] = 0;
+	delta = bpf_ktime_get_ns() - ts;
+	err = ret_bytes ? ret <= 0 : ret != 0;
+	h = hist_slot(&hists, &hk, &map_full.hists);
+	if (!h)
+		h = bpf_map_lookup_elem(&hists_overflow, &op);
+	if (h)
+		hist_account(h, delta, err, ret_bytes ? (__u64)ret : size);
+	if (trace_maps) {
+		start = (struct hist_start){ .ts = ts, .domain = (__u64)d, .size = size, .iova = iova };
+		map_record(hook, IA_F_FENTRY, &start, delta, ret);
+	}
+	return 0;
+}
+
+/* SIZE: the size argument's expression over a2 and a3 (0: map_sg, whose size is its return) */
+#define HIST_HOOK(name, op, hook, ret_bytes, SIZE)                            \
 	SEC("?fentry")                                                        \
-	int BPF_PROG(name##_fentry, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
+	int BPF_PROG(name##_fentry)                                           \
 	{                                                                     \
-		return hist_enter(op, d, iova, __VA_ARGS__);                  \
+		return fast_enter(op);                                        \
 	}                                                                     \
 	SEC("?kprobe")                                                        \
 	int BPF_KPROBE(name##_kprobe, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
 	{                                                                     \
-		return hist_enter(op, d, iova, __VA_ARGS__);                  \
+		return hist_enter(op, d, iova, SIZE);                         \
 	}                                                                     \
 	SEC("?fexit")                                                         \
-	int BPF_PROG(name##_fexit)                                            \
+	int BPF_PROG(name##_fexit, struct iommu_domain *d, unsigned long iova, __u64 a2, __u64 a3) \
 	{                                                                     \
 		__u64 ret = 0;                                                \
 		bpf_get_func_ret(ctx, &ret);                                  \
-		return hist_exit(op, hook, IA_F_FENTRY,                       \
+		return fast_exit(op, hook, d, iova, SIZE,                     \
 				 ret_bytes ? (long)ret : (int)ret, ret_bytes); \
 	}                                                                     \
 	SEC("?kretprobe")                                                     \
@@ -973,16 +1043,60 @@ static __always_inline bool ioctl_streams(__u32 cmd)
 	return trace_ioctls || (nr != 0x83 && nr != 0x85 && nr != 0x86);
 }
 
-static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsigned int cmd)
+/*
+ * The ioctl's start: in the task's storage on the fentry path (its fexit
+ * sees cmd again), in hist_starts with the command on the kprobe path.
+ */
+static __always_inline void ioctl_stamp(bool fast, unsigned int cmd)
 {
 	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
 	struct hist_start v = { .ts = bpf_ktime_get_ns(), .ioctl_cmd = cmd };
+	struct task_stamps *t;
+
+	if (fast) {
+		t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (t)
+			t->ioctl_ts = v.ts;
+		else
+			__sync_fetch_and_add(&map_full.hist_starts, 1);
+	} else if (bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY)) {
+		__sync_fetch_and_add(&map_full.hist_starts, 1);
+	}
+}
+
+/* The ioctl's start time (and, on the kprobe path, its command), 0 when not stamped. */
+static __always_inline __u64 ioctl_started(bool fast, unsigned int *cmd)
+{
+	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
+	struct task_stamps *t;
+	struct hist_start *s;
+	__u64 ts = 0;
+
+	if (fast) {
+		t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0, 0);
+		if (t) {
+			ts = t->ioctl_ts;
+			t->ioctl_ts = 0;
+		}
+		return ts;
+	}
+	s = bpf_map_lookup_elem(&hist_starts, &k);
+	if (!s)
+		return 0;
+	ts = s->ts;
+	*cmd = (__u32)s->ioctl_cmd;
+	bpf_map_delete_elem(&hist_starts, &k);
+	return ts;
+}
+
+static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsigned int cmd)
+{
 	struct ia_event *e;
 
 	if (!ready)
 		return 0;
-	if (bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY))
-		__sync_fetch_and_add(&map_full.hist_starts, 1);
+	ioctl_stamp(fl & IA_F_FENTRY, cmd);
 	if (!ioctl_streams(cmd))
 		return 0;
 	e = ev_new(hook, IA_PH_ENTER, fl);
@@ -994,26 +1108,22 @@ static __always_inline int on_ioctl(__u16 hook, __u8 fl, struct file *filp, unsi
 	return 0;
 }
 
-static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret)
+/* cmd: the fexit's own argument; the kprobe path finds it in hist_starts. */
+static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret, unsigned int cmd)
 {
-	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
-	struct hist_start *s = bpf_map_lookup_elem(&hist_starts, &k);
-	__u32 cmd, nr;
+	__u64 ts = ioctl_started(fl & IA_F_FENTRY, &cmd);
 	struct ia_hist *h;
-	__u64 delta;
+	__u32 nr;
 
-	if (!s) {
+	if (!ts) {
 		__sync_fetch_and_add(&map_full.unstarted, 1);
 		return on_exit(hook, fl, ret); /* entered before we were ready: unpaired */
 	}
-	delta = bpf_ktime_get_ns() - s->ts;
-	cmd = (__u32)s->ioctl_cmd;
-	bpf_map_delete_elem(&hist_starts, &k);
 	nr = cmd & 0xff;
 	h = hist_slot(&ioctls, &nr, &map_full.ioctls);
 	/* an error is negative: VFIO_CHECK_EXTENSION answers 1 through iommufd's VFIO compat */
 	if (h)
-		hist_account(h, delta, (int)ret < 0, 0);
+		hist_account(h, bpf_ktime_get_ns() - ts, (int)ret < 0, 0);
 	if (!ioctl_streams(cmd))
 		return 0;
 	return on_exit(hook, fl, ret);
@@ -1032,18 +1142,18 @@ int BPF_KPROBE(iommufd_ioctl_kprobe, struct file *filp, unsigned int cmd)
 }
 
 SEC("?fexit")
-int BPF_PROG(iommufd_ioctl_fexit)
+int BPF_PROG(iommufd_ioctl_fexit, struct file *filp, unsigned int cmd)
 {
 	__u64 ret = 0;
 
 	bpf_get_func_ret(ctx, &ret);
-	return on_ioctl_exit(IA_HOOK_IOMMUFD_IOCTL, IA_F_FENTRY, (long)ret);
+	return on_ioctl_exit(IA_HOOK_IOMMUFD_IOCTL, IA_F_FENTRY, (long)ret, cmd);
 }
 
 SEC("?kretprobe")
 int BPF_KRETPROBE(iommufd_ioctl_kretprobe, long ret)
 {
-	return on_ioctl_exit(IA_HOOK_IOMMUFD_IOCTL, 0, ret);
+	return on_ioctl_exit(IA_HOOK_IOMMUFD_IOCTL, 0, ret, 0);
 }
 
 static __always_inline int count_fault(const char *name_src, bool kernel_ptr)

@@ -36,6 +36,7 @@ struct ia_features {
 	bool get_func_ret;   /* bpf_get_func_ret usable (fexit ret) */
 	bool nonprealloc;    /* tracing programs may use hash maps that are not preallocated */
 	bool kprobe_multi;   /* kprobe_multi links: kprobes without perf events */
+	bool task_storage;   /* BPF task storage (5.11+): the fentry/fexit timing path */
 };
 
 /* "fentry", "kprobe", "tp_btf", "tracepoint", "none". */

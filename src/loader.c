@@ -267,6 +267,14 @@ static void probe_features(struct ia_loader *l)
 	l->feat.get_func_ret = l->feat.fentry && !fexit_ret_loads(l->vmlinux, "really_probe");
 	l->feat.nonprealloc = nonprealloc_loads();
 	l->feat.kprobe_multi = l->feat.kprobes && kprobe_multi_loads();
+	l->feat.task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) > 0;
+}
+
+/* The hooks whose fentry/fexit pair keeps its start in task storage (bpf/watch.bpf.c: stamps). */
+static bool times_in_task_storage(enum ia_hook id)
+{
+	return id == IA_HOOK_MAP || id == IA_HOOK_UNMAP || id == IA_HOOK_MAP_SG ||
+	       id == IA_HOOK_UNMAP_FAST || id == IA_HOOK_IOMMUFD_IOCTL;
 }
 
 /*
@@ -491,7 +499,8 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 		       bool force_kprobes, bool module_fentry)
 {
 	struct ia_probe_status *st = &l->st[h->id];
-	bool fentry_ok = !force_kprobes && l->feat.fentry && l->feat.get_func_ret;
+	bool fentry_ok = !force_kprobes && l->feat.fentry && l->feat.get_func_ret &&
+			 (l->feat.task_storage || !times_in_task_storage(h->id));
 	/* a module loaded now, through its BTF (opt-in): pinned until the end, no late attach */
 	bool mod_fentry = fentry_ok && module_fentry && h->module &&
 			  ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
@@ -823,6 +832,9 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bo
 	err = size_hist_maps(l);
 	if (err)
 		return err;
+	/* the fexit timing path's map, where the kernel has the type (else its programs stay unloaded) */
+	if (!l->feat.task_storage)
+		bpf_map__set_autocreate(l->skel->maps.stamps, false);
 	/* records wait in the ring until a quarter of it is used, or the next poll */
 	l->skel->rodata->wakeup_bytes = o->ringbuf_bytes / 4;
 	l->skel->rodata->trace_ioctls = o->trace_ioctls;
