@@ -185,8 +185,12 @@ vmlinux.h:
 deps:
 	$(Q)scripts/deps
 
+# The guest kernels of make test (names of scripts/fetch-kernels); tests/run
+# runs the guest suite on each, and the mock suites on test and test-7.3.
+KERNELS ?= test debian-6.12 debian-6.1 debian-5.10 debian-7.3 test-7.3
+
 kernels: deps
-	$(Q)scripts/fetch-kernels test debian-6.1 debian-6.12
+	$(Q)scripts/fetch-kernels $(KERNELS)
 
 unit: $(OUT)/unit-tests
 	$(Q)$(OUT)/unit-tests
@@ -197,7 +201,7 @@ vmtest: all kernels
 test: deps
 	$(Q)$(MAKE) --no-print-directory all progs $(OUT)/unit-tests $(OUT)/mktrace
 	$(Q)$(MAKE) --no-print-directory kernels
-	$(Q)tests/run
+	$(Q)IOMMU_AUDIT_KERNELS="$(KERNELS)" tests/run
 
 # A benchmark, not a test: throughput ratios measured in one guest boot.
 bench: deps

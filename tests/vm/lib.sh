@@ -7,6 +7,65 @@ failures=0
 
 pass() { echo "PASS: $1"; }
 fail() { echo "FAIL: $1${2:+ ($2)}"; failures=$((failures + 1)); }
+# A scenario that cannot apply to this kernel: neither a pass nor a failure, and
+# tests/run lists it as not run.
+not_run() { echo "NOT RUN: $1 ($2)"; }
+
+# What each test kernel offers (scripts/fetch-kernels; their configurations):
+#   iommufd       IOMMUFD, its mock IOMMU (IOMMUFD_TEST) and the VFIO device cdev
+#   dma-owner     the DMA-ownership API (iommu_group_claim_dma_owner, v5.19)
+#   device-claim  its per-device claim (iommu_device_claim_dma_owner, v6.2)
+#   vfio-builtin  VFIO and vfio_iommu_type1 built in (else modules)
+#   mock-fwspec   mock devices probed by the mock IOMMU through a fwspec, beside
+#                 VT-d (iommu_mock_device_add); before, by bus: VT-d refuses them
+#   fentry        fentry/fexit for the call hooks: fexit reads return values with
+#                 bpf_get_func_ret (v5.17); without it every call hook is a kprobe
+# A kernel given by path is taken as it is found. A named kernel must be as the
+# table says: check_offers fails loudly when it is not, so a scenario is never
+# left out because a feature went missing.
+kernel_offers() { # feature
+	case ${VMTEST_KERNEL:-}:$1 in
+	test:mock-fwspec) return 1 ;;
+	test:* | test-7.3:*) return 0 ;;
+	debian-6.1:fentry | debian-6.12:fentry | debian-7.3:fentry) return 0 ;;
+	debian-6.12:dma-owner | debian-6.12:device-claim | debian-7.3:dma-owner | debian-7.3:device-claim) return 0 ;;
+	debian-6.1:dma-owner) return 0 ;;
+	debian-5.10:* | debian-6.1:* | debian-6.12:* | debian-7.3:*) return 1 ;;
+	*) kernel_has "$1" ;;
+	esac
+}
+
+# What the running kernel has.
+kernel_has() { # feature
+	case $1 in
+	iommufd) [ -c /dev/iommu ] && [ -e /sys/class/iommu/iommufd_selftest_iommu.0 ] && [ -d /sys/class/vfio-dev ] ;;
+	dma-owner) grep -qw iommu_group_claim_dma_owner /proc/kallsyms ;;
+	device-claim) grep -qw iommu_device_claim_dma_owner /proc/kallsyms ;;
+	mock-fwspec) grep -qw iommu_mock_device_add /proc/kallsyms ;;
+	vfio-builtin) grep -q '/vfio_iommu_type1\.ko' "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null ;;
+	fentry) # a call hook every kernel has, attached through fentry (a file: grep -q in a
+		# pipeline would cut probe's output short under pipefail)
+		"$bin" probe --json >"$out/kernel-has-fentry.json" 2>&1 &&
+			grep -q '"hook":"really_probe","target":"really_probe","via":"fentry","attached":true' \
+				"$out/kernel-has-fentry.json" ;;
+	*) return 2 ;;
+	esac
+}
+
+# The table against the running kernel, for each feature: a PASS line saying
+# what the kernel offers, or a FAIL naming the difference.
+check_offers() {
+	local f want got
+	for f in iommufd dma-owner device-claim vfio-builtin mock-fwspec fentry; do
+		kernel_offers $f && want=yes || want=no
+		kernel_has $f && got=yes || got=no
+		if [ $want = $got ]; then
+			pass "kernel-offers/$f-$want"
+		else
+			fail "kernel-offers/$f" "${VMTEST_KERNEL:-this kernel} should offer $f: $want, the kernel says $got"
+		fi
+	done
+}
 
 # A precondition that does not hold ends the suite loudly.
 require() { # name condition-command...
