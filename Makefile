@@ -203,11 +203,27 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory kernels
 	$(Q)IOMMU_AUDIT_KERNELS="$(KERNELS)" tests/run
 
-# A benchmark, not a test: throughput ratios measured in one guest boot.
+# A benchmark, not a test: instructions per map+unmap pair in one guest
+# boot under qemu's -icount, per record on the host under callgrind.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all progs
+	$(Q)$(MAKE) --no-print-directory all progs $(OUT)/bench/floor $(OUT)/mktrace
 	$(Q)$(MAKE) --no-print-directory kernels
 	$(Q)scripts/bench
+
+# The bench's floor: fentry/fexit on iommu_map/iommu_unmap, a per-task
+# stamp and a per-CPU counter (bench/floor.bpf.c), and its loader.
+$(OUT)/bench/floor.bpf.o: bench/floor.bpf.c bpf/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bench/floor.skel.h: $(OUT)/bench/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen object $(@D)/floor.o $< && $(BPFTOOL) gen skeleton $(@D)/floor.o name floor_bpf >$@
+
+$(OUT)/bench/floor: bench/floor.c $(OUT)/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -I$(OUT)/bench $< -lbpf -lelf -lz -o $@
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/progs/iommu-drive

@@ -6,9 +6,15 @@
  *   preamble  24 bytes: magic "\x89IATRC\r\n", __u16 format version,
  *             __u16 event ABI (IA_ABI_VERSION; older ones: abi.h), __u32 flags, __u32 preamble
  *             length, __u32 CRC32 of the 20 bytes before it
- *   frames    each a 32-byte header (below) and a zlib-deflated payload:
+ *   frames    each a 32-byte header (below) and a deflated payload:
  *             HEADER (first, sequence 0), then EVENTS, SYMS, HIST in any
  *             order, then END
+ *
+ * Format 2 stores each payload as raw deflate (RFC 1951); format 1 stored a
+ * zlib stream (RFC 1950), whose Adler-32 of the inflated bytes checked again
+ * what the frame's CRC32 of the stored bytes already covers (inflating is
+ * deterministic, and the inflated length is checked against raw_len), at
+ * more than a third of the reader's instructions. Readers read both.
  *
  * Every integer in the preamble, frame headers and payload framing is
  * little-endian; the records inside EVENTS are the ring buffer's bytes as
@@ -27,7 +33,7 @@
 #include "kstats.h"
 #include "modelio.h"
 
-#define IA_TRACE_FORMAT 1
+#define IA_TRACE_FORMAT 2 /* written; 1 and 2 are read */
 #define IA_TRACE_MAGIC "\x89IATRC\r\n"
 #define IA_TRACE_MAGIC_LEN 8
 #define IA_TRACE_PREAMBLE_LEN 24
@@ -166,6 +172,10 @@ struct ia_trace_writer;
  */
 int ia_trace_open_write(struct ia_trace_writer **wp, const char *path,
 			const struct ia_trace_info *info, const struct ia_model *model);
+/* The same in an older format (1 or IA_TRACE_FORMAT), for tests and benchmarks. */
+int ia_trace_open_write_format(struct ia_trace_writer **wp, const char *path,
+			       const struct ia_trace_info *info, const struct ia_model *model,
+			       __u16 format);
 /* Name kernel addresses for replay (the *_ops symbols); before the first record. */
 int ia_trace_write_syms(struct ia_trace_writer *w, const struct ia_ksym_addr *syms, size_t n);
 /*
@@ -260,6 +270,9 @@ void ia_trace_put_preamble(struct ia_buf *out, __u16 format, __u16 abi, __u32 fl
 /* Deflate raw into a frame appended to out. 0 or a negative errno. */
 int ia_trace_put_frame(struct ia_buf *out, unsigned int type, __u32 seq, __u32 count,
 		       const void *raw, size_t len);
+/* The same, deflated as recordings of that format store it (1: zlib, 2: raw). */
+int ia_trace_put_frame_format(struct ia_buf *out, __u16 format, unsigned int type, __u32 seq,
+			      __u32 count, const void *raw, size_t len);
 /* One EVENTS entry (header, data, padding) appended to out. */
 void ia_trace_put_entry(struct ia_buf *out, __u16 kind, const void *data, size_t len);
 /* The TLVs of a HEADER and of an END frame; return out->err. */

@@ -31,7 +31,7 @@ enum { ST_SYM = 1 }; /* __u64 address, then the name */
 
 _Static_assert(IA_HOOK_MAX - 1 <= IA_TRACE_MAX_PROBES, "raise IA_TRACE_MAX_PROBES: every hook gets a probe entry");
 
-#define ZLEVEL 6
+#define ZLEVEL 3
 #define SYMS_PER_FRAME 16384
 #define MAX_PREAMBLE 4096
 
@@ -169,18 +169,38 @@ static int put_frame_z(z_stream *zs, struct ia_buf *out, unsigned int type, __u3
 	return 0;
 }
 
-int ia_trace_put_frame(struct ia_buf *out, unsigned int type, __u32 seq, __u32 count,
-		       const void *raw, size_t len)
+/*
+ * The window bits of a format's payloads: negative, raw deflate with no
+ * zlib header and no Adler-32 (format 2); positive, a zlib stream (1).
+ */
+static int wbits(__u16 format)
+{
+	return format >= 2 ? -MAX_WBITS : MAX_WBITS;
+}
+
+static int deflate_init(z_stream *zs, __u16 format)
+{
+	return deflateInit2(zs, ZLEVEL, Z_DEFLATED, wbits(format), 8, Z_DEFAULT_STRATEGY);
+}
+
+int ia_trace_put_frame_format(struct ia_buf *out, __u16 format, unsigned int type, __u32 seq,
+			      __u32 count, const void *raw, size_t len)
 {
 	z_stream zs;
 	int err;
 
 	memset(&zs, 0, sizeof(zs));
-	if (deflateInit(&zs, ZLEVEL) != Z_OK)
+	if (deflate_init(&zs, format) != Z_OK)
 		return -ENOMEM;
 	err = put_frame_z(&zs, out, type, seq, count, raw, len);
 	deflateEnd(&zs);
 	return err;
+}
+
+int ia_trace_put_frame(struct ia_buf *out, unsigned int type, __u32 seq, __u32 count,
+		       const void *raw, size_t len)
+{
+	return ia_trace_put_frame_format(out, IA_TRACE_FORMAT, type, seq, count, raw, len);
 }
 
 void ia_trace_put_entry(struct ia_buf *out, __u16 kind, const void *data, size_t len)
@@ -202,6 +222,7 @@ struct ia_trace_writer {
 	__u32 nrecs;	     /* its entries */
 	struct ia_buf frame; /* the frame being written */
 	z_stream zs;	     /* deflate state, kept across frames */
+	__u16 format;	     /* the recording's format version */
 	__u32 seq;	     /* the next frame's */
 	__u64 records;
 	__u64 off;	     /* end of the last whole frame */
@@ -308,7 +329,7 @@ static int write_start(struct ia_trace_writer *w, const struct ia_trace_info *in
 	int err;
 
 	ia_buf_init(&b);
-	ia_trace_put_preamble(&b, IA_TRACE_FORMAT, IA_ABI_VERSION, HOST_FLAGS);
+	ia_trace_put_preamble(&b, w->format, IA_ABI_VERSION, HOST_FLAGS);
 	err = b.err ?: append_to_recording(w, &b);
 	ia_buf_reset(&b);
 	ia_trace_encode_header(&b, info, m);
@@ -329,14 +350,24 @@ static void writer_free(struct ia_trace_writer *w)
 int ia_trace_open_write(struct ia_trace_writer **wp, const char *path,
 			const struct ia_trace_info *info, const struct ia_model *model)
 {
+	return ia_trace_open_write_format(wp, path, info, model, IA_TRACE_FORMAT);
+}
+
+int ia_trace_open_write_format(struct ia_trace_writer **wp, const char *path,
+			       const struct ia_trace_info *info, const struct ia_model *model,
+			       __u16 format)
+{
 	struct ia_trace_writer *w;
 	int err;
 
 	*wp = NULL;
+	if (format < 1 || format > IA_TRACE_FORMAT)
+		return -EINVAL;
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	if (deflateInit(&w->zs, ZLEVEL) != Z_OK) {
+	w->format = format;
+	if (deflate_init(&w->zs, format) != Z_OK) {
 		free(w);
 		return -ENOMEM;
 	}
@@ -1145,6 +1176,8 @@ static int open_common(struct ia_trace_reader *r, struct ia_trace_info *info, st
 	err = check_preamble(pre, have, info, &plen, msg, msglen);
 	if (err)
 		return err;
+	if (inflateReset2(&r->zs, wbits(info->format)) != Z_OK) /* the format's payloads */
+		return fail(msg, msglen, "zlib: inflateReset2 failed");
 	if (r->size < plen)
 		return fail(msg, msglen, "truncated in its preamble");
 	r->off = plen;

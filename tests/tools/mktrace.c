@@ -11,6 +11,8 @@
  *                   taking NS nanoseconds
  *     --drops N     the END frame's drop counter
  *     --no-end      stop without the END frame, as a crash would
+ *     --format N    write recording format N (default: the current one; 1
+ *                   for zlib-framed payloads, as make bench compares)
  *     --chunks      write the fuzzer's frame-list input instead of a recording
  *   scenarios: rebind, bind-refused, soft, hard, alloc, alloc-fail, iommufd
  */
@@ -32,6 +34,7 @@ struct args {
 	unsigned long long drops;
 	unsigned long long hist_ns; /* 0: no HIST frame */
 	bool no_end, chunks;
+	unsigned int format;
 	char **scenarios;
 	int nscenarios;
 };
@@ -140,6 +143,8 @@ static int parse(int argc, char **argv, struct args *a)
 			a->drops = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--hist") && i + 1 < argc)
 			a->hist_ns = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			a->format = (unsigned int)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--no-end"))
 			a->no_end = true;
 		else if (!strcmp(argv[i], "--chunks"))
@@ -242,7 +247,7 @@ static int write_recording(const struct args *a, const struct ia_trace_info *inf
 	struct ia_counters c = { .drops = a->drops };
 	int err;
 
-	err = ia_trace_open_write(&k.w, a->out, info, m);
+	err = ia_trace_open_write_format(&k.w, a->out, info, m, a->format ? a->format : IA_TRACE_FORMAT);
 	if (!err)
 		err = ia_trace_write_syms(k.w, &sym, 1);
 	if (!err)
@@ -264,7 +269,7 @@ int main(int argc, char **argv)
 	int err;
 
 	if (parse(argc, argv, &a)) {
-		fprintf(stderr, "usage: mktrace OUT [--kernel K] [--flush N] [--hist] [--drops N] [--no-end] [--chunks] SCENARIO[xN]...\n");
+		fprintf(stderr, "usage: mktrace OUT [--kernel K] [--flush N] [--hist] [--drops N] [--no-end] [--chunks] [--format N] SCENARIO[xN]...\n");
 		return 2;
 	}
 	fill_info(&info, a.kernel);

@@ -604,6 +604,116 @@ UNIT_TEST(trace_corrupt_frames)
 	ia_buf_free(&b);
 }
 
+/*
+ * A whole recording of format `format` (preamble) whose frames are deflated
+ * as format `frames` stores them: HEADER, one EVENTS of n records, END.
+ */
+static void hand_recording(struct ia_buf *b, __u16 format, __u16 frames, const struct ia_event *ev,
+			   size_t n)
+{
+	struct ia_trace_info info;
+	struct ia_model m;
+	struct ia_buf p;
+
+	ia_buf_init(b);
+	ia_buf_init(&p);
+	test_info(&info);
+	scn_model(&m);
+	ia_trace_put_preamble(b, format, IA_ABI_VERSION, 0);
+	ia_trace_encode_header(&p, &info, &m);
+	ia_trace_put_frame_format(b, frames, IA_TF_HEADER, 0, 0, p.data, p.len);
+	ia_buf_reset(&p);
+	for (size_t i = 0; i < n; i++)
+		ia_trace_put_entry(&p, IA_TR_RINGBUF, &ev[i], sizeof(ev[i]));
+	ia_trace_put_frame_format(b, frames, IA_TF_EVENTS, 1, (__u32)n, p.data, p.len);
+	ia_buf_reset(&p);
+	ia_trace_encode_end(&p, n, 0, NULL);
+	ia_trace_put_frame_format(b, frames, IA_TF_END, 2, 0, p.data, p.len);
+	ia_model_free(&m);
+	ia_buf_free(&p);
+}
+
+/* Format 1 (zlib streams) is still read, record for record. */
+UNIT_TEST(trace_format1_still_read)
+{
+	struct events e;
+	struct ia_buf b;
+	struct readout o;
+
+	mixed_events(&e, 1);
+	hand_recording(&b, 1, 1, e.ev, e.n);
+	read_mem(b.data, b.len, &e, &o);
+	CHECK_INT(o.open_err, 0);
+	CHECK_INT(o.info.format, 1);
+	CHECK_INT(o.st.state, IA_TRACE_COMPLETE);
+	CHECK_INT(o.n, e.n);
+	CHECK(o.same);
+	free(e.ev);
+	ia_buf_free(&b);
+}
+
+/*
+ * The writer writes format 2: raw deflate, no zlib header and no Adler-32,
+ * and a reader takes the payloads as their preamble's format says: zlib
+ * streams under a format-2 preamble, or raw ones under format 1, are corrupt.
+ */
+UNIT_TEST(trace_format2_raw_deflate)
+{
+	struct events e;
+	struct ia_buf b, out;
+	struct readout o;
+	z_stream zs;
+	__u32 raw_len, comp_len;
+	const __u8 *f;
+
+	mixed_events(&e, 2);
+	trace_mem(&b, &e, &(struct wopts){ .flush_every = 7 });
+	CHECK_INT(ia_get_le16(b.data + 8), 2);
+	f = b.data + IA_TRACE_PREAMBLE_LEN; /* the HEADER frame */
+	raw_len = ia_get_le32(f + 12);
+	comp_len = ia_get_le32(f + 16);
+	ia_buf_init(&out);
+	CHECK_INT(ia_buf_reserve(&out, raw_len), 0);
+	memset(&zs, 0, sizeof(zs));
+	CHECK_INT(inflateInit2(&zs, -MAX_WBITS), Z_OK);
+	zs.next_in = (Bytef *)f + IA_TRACE_FRAME_HDR_LEN;
+	zs.avail_in = comp_len;
+	zs.next_out = out.data;
+	zs.avail_out = raw_len;
+	CHECK_INT(inflate(&zs, Z_FINISH), Z_STREAM_END);
+	CHECK(zs.total_out == raw_len && !zs.avail_in);
+	inflateEnd(&zs);
+	memset(&zs, 0, sizeof(zs)); /* not a zlib stream */
+	CHECK_INT(inflateInit(&zs), Z_OK);
+	zs.next_in = (Bytef *)f + IA_TRACE_FRAME_HDR_LEN;
+	zs.avail_in = comp_len;
+	zs.next_out = out.data;
+	zs.avail_out = raw_len;
+	CHECK(inflate(&zs, Z_FINISH) != Z_STREAM_END);
+	inflateEnd(&zs);
+	ia_buf_free(&out);
+	ia_buf_free(&b);
+
+	hand_recording(&b, 2, 2, e.ev, e.n);
+	read_mem(b.data, b.len, &e, &o);
+	CHECK_INT(o.open_err, 0);
+	CHECK_INT(o.st.state, IA_TRACE_COMPLETE);
+	CHECK_INT(o.n, e.n);
+	CHECK(o.same);
+	ia_buf_free(&b);
+	hand_recording(&b, 2, 1, e.ev, e.n);
+	read_mem(b.data, b.len, &e, &o);
+	CHECK(o.open_err || o.st.state == IA_TRACE_CORRUPT);
+	CHECK_INT(o.n, 0);
+	ia_buf_free(&b);
+	hand_recording(&b, 1, 2, e.ev, e.n);
+	read_mem(b.data, b.len, &e, &o);
+	CHECK(o.open_err || o.st.state == IA_TRACE_CORRUPT);
+	CHECK_INT(o.n, 0);
+	free(e.ev);
+	ia_buf_free(&b);
+}
+
 /* Compressed bytes that pass the checksum but are not zlib data. */
 UNIT_TEST(trace_bad_zlib_data)
 {

@@ -14,6 +14,13 @@
  *   map-loop BDF N LENGTH                          N IOAS map+unmap pairs of
  *                                                  LENGTH bytes on the device's
  *                                                  domain (VFIO cdev + iommufd)
+ *   map-serve BDF LENGTH [huge]                    the same set-up and one
+ *                                                  buffer (2 MiB huge pages:
+ *                                                  huge), then a map-loop
+ *                                                  step for each line "N
+ *                                                  [PID]" on stdin, until its
+ *                                                  end (other_ns: PID's CPU
+ *                                                  time during the loop)
  *
  * Every step prints one line
  *
@@ -522,10 +529,76 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-/* The pairs: one step line with the count done and the time they took. */
-static int map_pairs(struct drive *d, int fd, __u32 ioas_id, void *buf, long n, __u64 len)
+/*
+ * The buffer's physically contiguous runs (from /proc/self/pagemap; PFNs
+ * need CAP_SYS_ADMIN, else 0): iommufd's pages.c hands the domain one
+ * iommu_map() per contiguous run of pinned pages, so this is the number of
+ * iommu_map calls one IOAS map of the buffer makes (-1: unreadable).
+ */
+static long phys_runs(void *buf, __u64 len)
 {
-	__u64 t0 = now_ns(), iova = 0;
+	long pages = (long)(len / 4096), runs = 0, i;
+	__u64 e, prev = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < pages; i++) {
+		if (pread(fd, &e, sizeof(e), ((uintptr_t)buf / 4096 + i) * sizeof(e)) != sizeof(e)) {
+			runs = -1;
+			break;
+		}
+		e &= (1ull << 55) - 1;
+		if (!i || e != prev + 1)
+			runs++;
+		prev = e;
+	}
+	close(fd);
+	return runs;
+}
+
+/*
+ * The CPU time process pid has had, all threads (/proc/PID/task/TID/schedstat:
+ * nanoseconds on the CPU, user and kernel); 0 for pid 0 or when unreadable.
+ */
+static __u64 cpu_ns(long pid)
+{
+	char path[64], line[128];
+	unsigned long long ns, sum = 0;
+	struct dirent *e;
+	DIR *dir;
+	FILE *f;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(line, sizeof(line), "%s/%.20s/schedstat", path, e->d_name);
+		f = fopen(line, "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", &ns) == 1)
+			sum += ns;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
+/*
+ * The pairs: one step line with the count done, the time they took, the
+ * buffer's contiguous runs (see phys_runs) and the CPU time process `other`
+ * (a tracer's collector) had meanwhile.
+ */
+static int map_pairs(struct drive *d, int fd, __u32 ioas_id, void *buf, long n, __u64 len,
+		     long other)
+{
+	__u64 c0 = cpu_ns(other), t0 = now_ns(), iova = 0, t1, c1;
 	long i;
 	int ret = 0;
 
@@ -534,8 +607,11 @@ static int map_pairs(struct drive *d, int fd, __u32 ioas_id, void *buf, long n, 
 		if (!ret)
 			ret = ioas_unmap(fd, ioas_id, iova, len);
 	}
-	return step(d, "map-loop", ret, "pairs=%ld length=%llu ns=%llu", ret ? i - 1 : i,
-		    (unsigned long long)len, (unsigned long long)(now_ns() - t0));
+	t1 = now_ns();
+	c1 = cpu_ns(other);
+	return step(d, "map-loop", ret, "pairs=%ld length=%llu ns=%llu runs=%ld other_ns=%llu",
+		    ret ? i - 1 : i, (unsigned long long)len, (unsigned long long)(t1 - t0),
+		    phys_runs(buf, len), (unsigned long long)(c1 - c0));
 }
 
 static int cmd_map_loop(struct drive *d)
@@ -561,7 +637,52 @@ static int cmd_map_loop(struct drive *d)
 		ret = step(d, "buffer", buf == MAP_FAILED ? -errno : 0, "bytes=%lld", len);
 	}
 	if (!ret)
-		map_pairs(d, iommufd, ioas_id, buf, n, (__u64)len);
+		map_pairs(d, iommufd, ioas_id, buf, n, (__u64)len, 0);
+	if (buf != MAP_FAILED)
+		munmap(buf, (size_t)len);
+	if (attached)
+		cdev_detach(d, cdev);
+	close_step(d, "close-cdev", &cdev);
+	close_step(d, "close-iommu", &iommufd);
+	return finish(d);
+}
+
+/*
+ * One process, one buffer, many loops: every loop maps the same physical
+ * pages, so the number of iommu_map calls per pair stays the same from one
+ * loop to the next (a new buffer per loop changes it: see phys_runs).
+ */
+static int cmd_map_serve(struct drive *d)
+{
+	long long len = strtoll(d->args[1], NULL, 0);
+	bool huge = d->n_args > 2;
+	int iommufd, cdev = -1, ret;
+	bool attached = false;
+	__u32 ioas_id = 0;
+	void *buf = MAP_FAILED;
+	char line[64];
+
+	if (len <= 0 || len % (huge ? 2 << 20 : 4096) || (huge && strcmp(d->args[2], "huge"))) {
+		fprintf(stderr, "iommu-drive: map-serve wants a LENGTH in whole pages (huge: 2 MiB ones)\n");
+		return 2;
+	}
+	d->attach = true;
+	if (open_iommufd(d, &iommufd))
+		return finish(d);
+	ret = cdev_setup_ioas(d, iommufd, &cdev, &attached, &ioas_id);
+	if (!ret) {
+		buf = mmap(NULL, (size_t)len, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | (huge ? MAP_HUGETLB : 0), -1, 0);
+		ret = step(d, "buffer", buf == MAP_FAILED ? -errno : 0, "bytes=%lld huge=%d runs=%ld",
+			   len, huge, buf == MAP_FAILED ? -1 : phys_runs(buf, (__u64)len));
+	}
+	while (!ret && fgets(line, sizeof(line), stdin)) {
+		char *end;
+		long n = strtol(line, &end, 0), pid = strtol(end, NULL, 0);
+
+		if (n > 0)
+			ret = map_pairs(d, iommufd, ioas_id, buf, n, (__u64)len, pid);
+	}
 	if (buf != MAP_FAILED)
 		munmap(buf, (size_t)len);
 	if (attached)
@@ -950,6 +1071,7 @@ static const struct subcmd subcmds[] = {
 	  container_steps_names, no_defaults, cmd_container },
 	{ "write", "PATH STRING", 2, 2, write_steps, no_defaults, cmd_write },
 	{ "map-loop", "BDF N LENGTH", 3, 3, map_loop_steps, no_defaults, cmd_map_loop },
+	{ "map-serve", "BDF LENGTH [huge]", 2, 3, map_loop_steps, no_defaults, cmd_map_serve },
 	{ "mock-burst", "N ALIVE", 2, 2, mock_burst_steps, no_defaults, cmd_mock_burst },
 };
 
