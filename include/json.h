@@ -14,16 +14,20 @@
 
 #define IA_JSON_DEPTH 16 /* nesting tracked; deeper levels share the last one's commas */
 
+#define IA_JSON_LINE 4096 /* a line is built here and written with one call when it ends */
+
 struct ia_json {
 	FILE *out;
 	int depth;
 	bool need_comma[IA_JSON_DEPTH];
 	bool after_key;
+	size_t len;		 /* bytes waiting in line */
+	char line[IA_JSON_LINE]; /* longer lines go out in pieces */
 };
 
 void ia_json_init(struct ia_json *j, FILE *out);
 void ia_json_obj_begin(struct ia_json *j);
-void ia_json_obj_end(struct ia_json *j); /* at depth 0 also ends the line (no flush) */
+void ia_json_obj_end(struct ia_json *j); /* at depth 0 also ends the line and writes it (no fflush) */
 void ia_json_arr_begin(struct ia_json *j);
 void ia_json_arr_end(struct ia_json *j); /* likewise */
 void ia_json_key(struct ia_json *j, const char *key);

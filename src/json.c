@@ -6,10 +6,39 @@
  */
 #define _GNU_SOURCE /* fputs_unlocked */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "json.h"
 
-static void put_uint(FILE *out, unsigned long long v)
+/* Hand what waits in the line to the stream. */
+static void drain(struct ia_json *j)
+{
+	if (j->len)
+		fwrite_unlocked(j->line, 1, j->len, j->out);
+	j->len = 0;
+}
+
+static void put_n(struct ia_json *j, const void *p, size_t n)
+{
+	if (j->len + n > sizeof(j->line)) {
+		drain(j);
+		if (n > sizeof(j->line)) {
+			fwrite_unlocked(p, 1, n, j->out);
+			return;
+		}
+	}
+	memcpy(j->line + j->len, p, n);
+	j->len += n;
+}
+
+static void put_c(struct ia_json *j, char c)
+{
+	if (j->len == sizeof(j->line))
+		drain(j);
+	j->line[j->len++] = c;
+}
+
+static void put_uint(struct ia_json *j, unsigned long long v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 
@@ -17,7 +46,7 @@ static void put_uint(FILE *out, unsigned long long v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), out);
+	put_n(j, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 void ia_json_init(struct ia_json *j, FILE *out)
@@ -25,6 +54,7 @@ void ia_json_init(struct ia_json *j, FILE *out)
 	j->out = out;
 	j->depth = 0;
 	j->after_key = false;
+	j->len = 0;
 	for (int i = 0; i < IA_JSON_DEPTH; i++)
 		j->need_comma[i] = false;
 }
@@ -37,14 +67,21 @@ static void sep(struct ia_json *j)
 		return;
 	}
 	if (j->depth > 0 && j->need_comma[j->depth])
-		putc_unlocked(',', j->out);
+		put_c(j, ',');
 	j->need_comma[j->depth] = true;
+}
+
+/* A value outside any object or array is a line of its own already. */
+static void top_done(struct ia_json *j)
+{
+	if (j->depth == 0)
+		drain(j);
 }
 
 static void json_open(struct ia_json *j, char c)
 {
 	sep(j);
-	putc_unlocked(c, j->out);
+	put_c(j, c);
 	if (j->depth < IA_JSON_DEPTH - 1)
 		j->depth++;
 	j->need_comma[j->depth] = false;
@@ -52,12 +89,13 @@ static void json_open(struct ia_json *j, char c)
 
 static void json_close(struct ia_json *j, char c)
 {
-	putc_unlocked(c, j->out);
+	put_c(j, c);
 	if (j->depth > 0)
 		j->depth--;
 	if (j->depth == 0) {
-		putc_unlocked('\n', j->out);
+		put_c(j, '\n');
 		j->need_comma[0] = false;
+		drain(j);
 	}
 }
 
@@ -66,88 +104,105 @@ void ia_json_obj_end(struct ia_json *j) { json_close(j, '}'); }
 void ia_json_arr_begin(struct ia_json *j) { json_open(j, '['); }
 void ia_json_arr_end(struct ia_json *j) { json_close(j, ']'); }
 
-/* The bytes a JSON string may carry as they are. */
-static bool plain(unsigned char c)
-{
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
-}
+/* The bytes a JSON string cannot carry as they are (and NUL, which ends it). */
+static const unsigned char escaped[256] = {
+	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
+};
 
-static void put_escaped(FILE *out, const char *s)
+static void put_escaped(struct ia_json *j, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	char u[8];
 
-	putc_unlocked('"', out);
-	while (*p) {
+	put_c(j, '"');
+	for (;;) {
 		const unsigned char *run = p;
 
-		while (plain(*p))
+		while (!escaped[*p])
 			p++;
-		fwrite_unlocked(run, 1, (size_t)(p - run), out);
+		put_n(j, run, (size_t)(p - run));
 		if (!*p)
 			break;
 		switch (*p) {
-		case '"': fputs_unlocked("\\\"", out); break;
-		case '\\': fputs_unlocked("\\\\", out); break;
-		case '\n': fputs_unlocked("\\n", out); break;
-		case '\t': fputs_unlocked("\\t", out); break;
-		case '\r': fputs_unlocked("\\r", out); break;
-		default: fprintf(out, "\\u%04x", *p); break;
+		case '"': put_n(j, "\\\"", 2); break;
+		case '\\': put_n(j, "\\\\", 2); break;
+		case '\n': put_n(j, "\\n", 2); break;
+		case '\t': put_n(j, "\\t", 2); break;
+		case '\r': put_n(j, "\\r", 2); break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04x", *p);
+			put_n(j, u, 6);
+			break;
 		}
 		p++;
 	}
-	putc_unlocked('"', out);
+	put_c(j, '"');
 }
 
 void ia_json_key(struct ia_json *j, const char *key)
 {
 	sep(j);
-	put_escaped(j->out, key);
-	putc_unlocked(':', j->out);
+	put_escaped(j, key);
+	put_c(j, ':');
 	j->after_key = true;
 }
 
 void ia_json_str(struct ia_json *j, const char *s)
 {
 	sep(j);
-	put_escaped(j->out, s);
+	put_escaped(j, s);
+	top_done(j);
 }
 
 void ia_json_int(struct ia_json *j, long long v)
 {
 	sep(j);
 	if (v < 0) {
-		putc_unlocked('-', j->out);
-		put_uint(j->out, 0ull - (unsigned long long)v);
+		put_c(j, '-');
+		put_uint(j, 0ull - (unsigned long long)v);
 	} else {
-		put_uint(j->out, (unsigned long long)v);
+		put_uint(j, (unsigned long long)v);
 	}
+	top_done(j);
 }
 
 void ia_json_uint(struct ia_json *j, unsigned long long v)
 {
 	sep(j);
-	put_uint(j->out, v);
+	put_uint(j, v);
+	top_done(j);
 }
 
 void ia_json_double(struct ia_json *j, double v)
 {
+	char buf[40];
+	int n;
+
 	sep(j);
-	if (isfinite(v))
-		fprintf(j->out, "%.6g", v);
-	else
-		fputs("null", j->out);
+	if (isfinite(v)) {
+		n = snprintf(buf, sizeof(buf), "%.6g", v);
+		put_n(j, buf, n > 0 && (size_t)n < sizeof(buf) ? (size_t)n : 0);
+	} else {
+		put_n(j, "null", 4);
+	}
+	top_done(j);
 }
 
 void ia_json_bool(struct ia_json *j, bool v)
 {
 	sep(j);
-	fputs(v ? "true" : "false", j->out);
+	if (v)
+		put_n(j, "true", 4);
+	else
+		put_n(j, "false", 5);
+	top_done(j);
 }
 
 void ia_json_null(struct ia_json *j)
 {
 	sep(j);
-	fputs("null", j->out);
+	put_n(j, "null", 4);
+	top_done(j);
 }
 
 void ia_json_ptr(struct ia_json *j, __u64 p)
@@ -163,7 +218,8 @@ void ia_json_ptr(struct ia_json *j, __u64 p)
 	*--c = '0';
 	*--c = '"';
 	sep(j);
-	fwrite_unlocked(c, 1, (size_t)(buf + sizeof(buf) - c), j->out);
+	put_n(j, c, (size_t)(buf + sizeof(buf) - c));
+	top_done(j);
 }
 
 void ia_json_kstr(struct ia_json *j, const char *key, const char *s) { ia_json_key(j, key); ia_json_str(j, s); }
