@@ -149,10 +149,21 @@ static __always_inline int on_dev_drv(__u16 hook, __u8 fl, struct device *dev,
  * device_release_driver_internal(dev, drv, parent) unbinds only when drv is
  * NULL or is the bound driver (drivers/base/dd.c); record which.
  */
+/*
+ * The release hook's second argument is the driver to release (NULL: any)
+ * on device_release_driver_internal(dev, drv, parent); on
+ * __device_release_driver(dev, parent) it is the parent, and every call
+ * releases. Set by the loader from the target it chose.
+ */
+const volatile bool release_drv_arg = true;
+
 static __always_inline int on_release(__u16 hook, __u8 fl, struct device *dev,
 				      const struct device_driver *drv)
 {
 	const struct device_driver *bound = BPF_CORE_READ(dev, driver);
+
+	if (!release_drv_arg)
+		drv = NULL;
 	struct ia_event *e = ev_new(hook, IA_PH_ENTER, fl);
 
 	if (!e)

@@ -66,6 +66,13 @@ struct ia_engine_opts {
 	 */
 	bool core_attach_checked;
 	/*
+	 * really_probe returns 1 when the driver bound and 0 when its probe
+	 * failed, the errno dropped (drivers/base/dd.c before v5.14, "driver
+	 * core: Flow the return code from ->probe() through to sysfs bind");
+	 * since then 0 and the errno. ia_release_before(release, 5, 14).
+	 */
+	bool probe_ret_bound;
+	/*
 	 * Names a kernel address (an iommu_ops: "intel_iommu_ops") for findings;
 	 * NULL prints it in hex. The caller's lookup keeps the engine pure.
 	 */
@@ -196,6 +203,12 @@ int ia_engine_name_cgroup(struct ia_engine *e, __u64 id, const char *path);
 /* Whether id has been named (the live session names each id once). */
 bool ia_engine_cgroup_named(struct ia_engine *e, __u64 id);
 
+/* A failed really_probe whose errno the kernel dropped (probe_ret_bound). */
+#define IA_PROBE_ERR_DROPPED (-4095L)
+
+/* Whether a kernel release ("5.10.0-32-amd64") is older than maj.min; false when unreadable. */
+bool ia_release_before(const char *release, int maj, int min);
+
 /* End of the stream: soft failures still pending become unresolved findings. */
 void ia_engine_finish(struct ia_engine *e);
 void ia_engine_free(struct ia_engine *e);
@@ -232,6 +245,8 @@ void ia_rules_exit(struct ia_engine *e, const struct ia_event *ev, const struct 
 		   __u64 seq);
 /* The innermost open frame of a hook on a thread, or NULL. */
 struct ia_frame *ia_engine_open_frame(struct ia_engine *e, __u32 tid, unsigned int hook);
+/* really_probe's return value as 5.14+ gives it (0: bound), whatever the kernel (probe_ret_bound). */
+long ia_engine_probe_ret(const struct ia_engine *e, long ret);
 /* Whether thread tid is inside a PCI reset's prepare or done (7.0+). */
 bool ia_engine_in_reset(struct ia_engine *e, __u32 tid);
 

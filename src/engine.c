@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The ownership engine; see include/engine.h. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine.h"
@@ -233,6 +234,23 @@ static void check_core_attach(struct ia_engine *e, const struct ia_event *ev)
 	e->stats.core_attaches++;
 	if (!ia_engine_open_frame(e, ev->tid, IA_HOOK_ATTACH_DEV_CORE))
 		e->stats.core_attaches_unseen++;
+}
+
+bool ia_release_before(const char *release, int maj, int min)
+{
+	int a = 0, b = 0;
+
+	return release && sscanf(release, "%d.%d", &a, &b) == 2 && (a < maj || (a == maj && b < min));
+}
+
+/* really_probe's result as 5.14+ gives it: 0 bound, else the errno (or IA_PROBE_ERR_DROPPED). */
+long ia_engine_probe_ret(const struct ia_engine *e, long ret)
+{
+	if (!e->opts.probe_ret_bound)
+		return ret;
+	if (ret == 1)
+		return 0;
+	return ret ? ret : IA_PROBE_ERR_DROPPED;
 }
 
 bool ia_engine_in_reset(struct ia_engine *e, __u32 tid)
@@ -530,7 +548,7 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 
 	switch (ev->hook) {
 	case IA_HOOK_REALLY_PROBE:
-		on_probe_exit(e, f, (long)ev->ret);
+		on_probe_exit(e, f, ia_engine_probe_ret(e, (long)ev->ret));
 		break;
 	case IA_HOOK_RELEASE_DRIVER:
 		on_release_exit(e, f);

@@ -19,7 +19,13 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 	[IA_HOOK_RELEASE_DRIVER] = {
 		.id = IA_HOOK_RELEASE_DRIVER, .name = "release_driver", .kind = IA_KIND_CALL,
 		.void_ret = true, .required = true,
-		.targets = { "device_release_driver_internal" },
+		/*
+		 * __device_release_driver(dev, parent) where it is out of line:
+		 * Debian's 5.10 inlines device_release_driver_internal into
+		 * device_driver_detach, so a sysfs unbind never calls the
+		 * latter's out-of-line copy (drivers/base/dd.c).
+		 */
+		.targets = { "__device_release_driver", "device_release_driver_internal" },
 	},
 	[IA_HOOK_ATTACH_DEVICE] = {
 		.id = IA_HOOK_ATTACH_DEVICE, .name = "attach_device", .kind = IA_KIND_CALL,

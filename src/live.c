@@ -605,6 +605,7 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 		return err;
 	}
 	eo.use_default_hooked = l->st[IA_HOOK_USE_DEFAULT].via != IA_VIA_NONE;
+	eo.probe_ret_bound = ia_release_before(l->release, 5, 14);
 	eo.core_attach_checked = l->st[IA_HOOK_ATTACH_DEV_CORE].via != IA_VIA_NONE &&
 				 l->st[IA_HOOK_TP_ATTACH].via != IA_VIA_NONE;
 	eo.sym_name = ops_name;

@@ -843,6 +843,9 @@ static int open_and_load(struct ia_loader *l, const struct ia_loader_opts *o, bo
 	set_obj_types(l);
 	choose_all(l, o, force_kprobes);
 	keep_hooks(l, skip, only);
+	/* the chosen release target says what its second argument is (bpf/watch.bpf.c) */
+	l->skel->rodata->release_drv_arg = !l->st[IA_HOOK_RELEASE_DRIVER].target ||
+					   strcmp(l->st[IA_HOOK_RELEASE_DRIVER].target, "__device_release_driver");
 	return watch_bpf__load(l->skel);
 }
 

@@ -27,6 +27,9 @@ const struct ia_proto_expect ia_protos[] = {
 	/* drivers/base/dd.c; drv became const in 6.12 (the pointer is the same) */
 	{ "really_probe", "really_probe", 2, 2, RET_INT,
 	  { SPTR(device), SPTR(device_driver) }, "drivers/base/dd.c" },
+	/* (dev, parent), static: out of line on Debian's 5.10; every call releases */
+	{ "__device_release_driver", "release_driver", 2, 2, UNREAD,
+	  { SPTR(device) }, "drivers/base/dd.c" },
 	/* (dev, drv, parent) since 5.x: drv compared with dev->driver */
 	{ "device_release_driver_internal", "release_driver", 3, 3, UNREAD,
 	  { SPTR(device), SPTR(device_driver) }, "drivers/base/dd.c" },

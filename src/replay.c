@@ -23,6 +23,7 @@ static void engine_opts(const struct ia_replay *rp, struct ia_engine_opts *eo)
 
 	memset(eo, 0, sizeof(*eo));
 	eo->use_default_hooked = p && p->via != IA_VIA_NONE;
+	eo->probe_ret_bound = ia_release_before(rp->info.kernel, 5, 14);
 	eo->core_attach_checked = core && core->via != IA_VIA_NONE && tp && tp->via != IA_VIA_NONE;
 	eo->sym_name = ia_trace_sym_name;
 	eo->sym_ctx = rp->reader;

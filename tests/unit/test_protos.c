@@ -158,6 +158,8 @@ struct expect_kernel {
 	"iommu_detach_device_pasid"
 /* the PCI reset's blocking (7.0+) */
 #define RESET "pci_dev_reset_iommu_prepare pci_dev_reset_iommu_done"
+/* static, and inlined everywhere but Debian's 5.10 */
+#define RELEASE_INNER "__device_release_driver"
 
 static const struct expect_kernel current[] = {
 	{ "5.10-debian",
@@ -170,18 +172,18 @@ static const struct expect_kernel current[] = {
 	{ "6.1-debian",
 	  "__iommu_group_set_domain_internal iommu_attach_group_handle iommu_replace_group_handle "
 	  "iommu_group_replace_domain iommu_device_claim_dma_owner iommu_device_release_dma_owner "
-	  "iommu_paging_domain_alloc_flags iommu_paging_domain_alloc " IOMMUFD_ALL " " PASID_CORE " " RESET,
-	  "", { { NULL, NULL } } },
+	  "iommu_paging_domain_alloc_flags iommu_paging_domain_alloc " IOMMUFD_ALL " " PASID_CORE " " RESET
+	  " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "6.12-debian", "__iommu_group_set_domain iommu_paging_domain_alloc_flags iommu_replace_device_pasid "
-	  IOMMUFD_ALL " " RESET, "", { { NULL, NULL } } },
+	  IOMMUFD_ALL " " RESET " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "6.12-test", "__iommu_group_set_domain iommu_paging_domain_alloc_flags iommu_replace_device_pasid "
-	  RESET, "", { { NULL, NULL } } },
+	  RESET " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "7.3-debian",
 	  "__iommu_group_set_domain iommu_group_replace_domain iommu_paging_domain_alloc "
-	  "iommu_domain_alloc " IOMMUFD_ALL, "", { { NULL, NULL } } },
+	  "iommu_domain_alloc " IOMMUFD_ALL " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "7.3-test",
 	  "__iommu_group_set_domain iommu_group_replace_domain iommu_paging_domain_alloc "
-	  "iommu_domain_alloc", "", { { NULL, NULL } } },
+	  "iommu_domain_alloc " RELEASE_INNER, "", { { NULL, NULL } } },
 };
 
 static const struct expect_kernel planned[] = {

@@ -995,3 +995,35 @@ UNIT_TEST(engine_counts_core_attaches_the_probe_missed)
 	CHECK_INT(x.en.stats.core_attaches_unseen, 0);
 	ia_engine_free(&x.en);
 }
+
+/*
+ * Before 5.14 really_probe returns 1 when the driver bound and 0 when its
+ * probe failed: with probe_ret_bound the engine reads them so.
+ */
+UNIT_TEST(engine_really_probe_before_5_14)
+{
+	struct ia_dev *b;
+	struct fx x;
+
+	CHECK(ia_release_before("5.10.0-32-amd64", 5, 14));
+	CHECK(ia_release_before("5.13.19", 5, 14));
+	CHECK(!ia_release_before("5.14.0", 5, 14));
+	CHECK(!ia_release_before("6.1.0-57-amd64", 5, 14));
+	CHECK(!ia_release_before("", 5, 14));
+	fx_start(&x, 1);
+	x.en.opts.probe_ret_bound = true;
+	b = ia_model_find_dev(&x.en.model, B, NULL);
+	b->driver[0] = '\0';
+	b->dma = IA_DMA_NONE;
+	enter_pre519(&x, IA_HOOK_REALLY_PROBE, B, "e1000", 7);
+	leave(&x, IA_HOOK_REALLY_PROBE, 0); /* its probe failed */
+	CHECK_STR(b->driver, "");
+	enter_pre519(&x, IA_HOOK_REALLY_PROBE, B, "e1000", 7);
+	leave(&x, IA_HOOK_REALLY_PROBE, 1); /* bound */
+	CHECK_STR(b->driver, "e1000");
+	CHECK_INT(ia_engine_probe_ret(&x.en, 0), IA_PROBE_ERR_DROPPED);
+	CHECK_INT(ia_engine_probe_ret(&x.en, -EBUSY), -EBUSY);
+	x.en.opts.probe_ret_bound = false;
+	CHECK_INT(ia_engine_probe_ret(&x.en, 1), 1);
+	ia_engine_free(&x.en);
+}
