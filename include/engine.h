@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include "cgroups.h"
+#include "kmod.h"
 #include "findings.h"
 #include "iommu_audit.h"
 #include "model.h"
@@ -206,8 +207,6 @@ bool ia_engine_cgroup_named(struct ia_engine *e, __u64 id);
 /* A failed really_probe whose errno the kernel dropped (probe_ret_bound). */
 #define IA_PROBE_ERR_DROPPED (-4095L)
 
-/* Whether a kernel release ("5.10.0-32-amd64") is older than maj.min; false when unreadable. */
-bool ia_release_before(const char *release, int maj, int min);
 
 /* End of the stream: soft failures still pending become unresolved findings. */
 void ia_engine_finish(struct ia_engine *e);

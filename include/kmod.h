@@ -12,6 +12,7 @@
 #ifndef IA_KMOD_H
 #define IA_KMOD_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 enum ia_kmod_state {
@@ -26,5 +27,8 @@ enum ia_kmod_state ia_kmod_state(const char *root, const char *release, const ch
 /* A loaded module's identity (0 when not loaded): changes when it is unloaded and loaded again. */
 __u64 ia_kmod_instance(const char *root, const char *name);
 const char *ia_kmod_state_name(enum ia_kmod_state s);
+
+/* Whether a kernel release ("5.10.0-32-amd64") is older than maj.min; false when unreadable. */
+bool ia_release_before(const char *release, int maj, int min);
 
 #endif /* IA_KMOD_H */

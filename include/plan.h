@@ -122,6 +122,14 @@ struct ia_plan_input {
 	bool target_loaded;	       /* /sys/bus/pci/drivers/<target> exists */
 	bool denylist_disabled;	       /* vfio-pci's disable_denylist */
 	bool release, with_peers, allow_critical;
+	/*
+	 * The running kernel's generation: before v5.19 there is no DMA
+	 * ownership API (VFIO alone judges viability, and refuses a device fd
+	 * of a non-viable group with EINVAL); before v5.14 a driver's probe
+	 * error does not reach a sysfs bind, which fails ENODEV.
+	 */
+	bool no_owner_api;
+	bool probe_errno_dropped;
 };
 
 struct ia_plan {

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include "commands.h"
 #include "critical.h"
 #include "holders.h"
 #include "pcidev.h"
+#include "kmod.h"
 #include "plan.h"
 #include "plan_apply.h"
 #include "plan_out.h"
@@ -155,7 +157,15 @@ static int build(const struct plan_opts *o, struct plan_ctx *c)
 		.release = o->release, .with_peers = o->with_peers,
 		.allow_critical = o->allow_critical,
 	};
-	int err = ia_plan_build(&in, &c->plan);
+	struct utsname u;
+	int err;
+
+	/* the running kernel's rules; a fixture tree (--sysfs-root) gets today's */
+	if (!c->root[0] && !uname(&u)) {
+		in.no_owner_api = ia_release_before(u.release, 5, 19);
+		in.probe_errno_dropped = ia_release_before(u.release, 5, 14);
+	}
+	err = ia_plan_build(&in, &c->plan);
 
 	if (err)
 		ia_error(c->json, "plan: %s", strerror(-err));

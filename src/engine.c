@@ -236,13 +236,6 @@ static void check_core_attach(struct ia_engine *e, const struct ia_event *ev)
 		e->stats.core_attaches_unseen++;
 }
 
-bool ia_release_before(const char *release, int maj, int min)
-{
-	int a = 0, b = 0;
-
-	return release && sscanf(release, "%d.%d", &a, &b) == 2 && (a < maj || (a == maj && b < min));
-}
-
 /* really_probe's result as 5.14+ gives it: 0 bound, else the errno (or IA_PROBE_ERR_DROPPED). */
 long ia_engine_probe_ret(const struct ia_engine *e, long ret)
 {

@@ -105,3 +105,10 @@ const char *ia_kmod_state_name(enum ia_kmod_state s)
 	default: return "absent";
 	}
 }
+
+bool ia_release_before(const char *release, int maj, int min)
+{
+	int a = 0, b = 0;
+
+	return release && sscanf(release, "%d.%d", &a, &b) == 2 && (a < maj || (a == maj && b < min));
+}

@@ -160,6 +160,16 @@ static int add_step(struct ia_plan *p, enum ia_step_op op, const char *dev, cons
 
 /* ---- verdicts: towards the target ---- */
 
+/*
+ * What a sysfs bind reads when the driver's probe refuses with err: the
+ * error itself since v5.14; before, really_probe() dropped it and
+ * bind_store() failed ENODEV (drivers/base/bus.c of v5.10).
+ */
+static int probe_err(const struct ia_plan_input *in, int err)
+{
+	return in->probe_errno_dropped ? ENODEV : err;
+}
+
 /* A named device. */
 static void verdict_named(const struct ia_plan_input *in, bool user_target, struct ia_plan_dev *d,
 			  const struct ia_devinfo *info, const struct ia_plan_group *g)
@@ -175,7 +185,7 @@ static void verdict_named(const struct ia_plan_input *in, bool user_target, stru
 	} else if (user_target && d->bridge) {
 		d->verdict = d->dma == IA_DMA_KERNEL ? IA_PV_UNBIND_ONLY : IA_PV_REFUSED;
 		d->moves = d->verdict == IA_PV_UNBIND_ONLY;
-		d->bind_err = EINVAL;
+		d->bind_err = probe_err(in, EINVAL);
 		snprintf(d->why, sizeof(d->why), "a bridge: %s refuses it (vfio_pci_core_register_device: "
 			 "header type not normal, EINVAL)%s", in->target,
 			 d->moves ? "; its kernel driver must go, it is left without one" :
@@ -183,7 +193,7 @@ static void verdict_named(const struct ia_plan_input *in, bool user_target, stru
 	} else if (user_target && vfio_denylisted(info) && !in->denylist_disabled) {
 		d->verdict = IA_PV_REFUSED;
 		d->moves = false;
-		d->bind_err = EINVAL;
+		d->bind_err = probe_err(in, EINVAL);
 		snprintf(d->why, sizeof(d->why), "%04x:%04x is in vfio-pci's denylist (vfio_pci_is_denylisted: "
 			 "EINVAL) and disable_denylist is off", info->vendor, info->device);
 	} else if (!in->target_loaded) {
@@ -303,8 +313,14 @@ static void verdict_release(const struct ia_plan_input *in, struct ia_plan_dev *
 
 /* ---- groups ---- */
 
-/* The claim after the steps: EPERM while a kernel-DMA driver stays bound. */
-static void predict_claim(const struct ia_plan *p, struct ia_plan_group *g, const char *holder)
+/*
+ * The claim after the steps: EPERM while a kernel-DMA driver stays bound;
+ * before v5.19 VFIO's own check, which refuses the group's device fds with
+ * EINVAL while it is not viable (drivers/vfio/vfio.c of v5.10:
+ * vfio_group_get_device_fd()).
+ */
+static void predict_claim(const struct ia_plan *p, const struct ia_plan_input *in,
+			  struct ia_plan_group *g, const char *holder)
 {
 	g->claim_err = 0;
 	snprintf(g->claim_why, sizeof(g->claim_why), "no kernel-DMA driver left: the claim succeeds");
@@ -313,6 +329,13 @@ static void predict_claim(const struct ia_plan *p, struct ia_plan_group *g, cons
 
 		if (d->moves || ia_driver_dma_class(d->driver) != IA_DMA_KERNEL)
 			continue;
+		if (in->no_owner_api) {
+			g->claim_err = EINVAL;
+			snprintf(g->claim_why, sizeof(g->claim_why), "%s stays on kernel-DMA driver %s: "
+				 "the group is not viable, VFIO_GROUP_GET_DEVICE_FD fails EINVAL (no "
+				 "ownership API before 5.19)", d->name, d->driver);
+			return;
+		}
 		g->claim_err = EPERM;
 		snprintf(g->claim_why, sizeof(g->claim_why), "%s stays on kernel-DMA driver %s: owner_cnt "
 			 "is not 0, iommu_group_claim_dma_owner / iommu_device_claim_dma_owner return "
@@ -391,7 +414,7 @@ static int add_group(struct ia_plan *p, const struct ia_plan_input *in, const st
 	for (size_t i = g->first; i < p->ndevs && !in->release && target_is_user(in); i++)
 		g->claims |= !strcmp(p->devs[i].to, in->target);
 	if (g->claims)
-		predict_claim(p, g, first_holder(in->holders, g->id, holder, sizeof(holder)));
+		predict_claim(p, in, g, first_holder(in->holders, g->id, holder, sizeof(holder)));
 	return err;
 }
 

@@ -432,3 +432,36 @@ UNIT_TEST(critical_scan_fixture)
 	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	CHECK_INT(ia_critical_scan(root, &c), -ENOENT);
 }
+
+/*
+ * The kernel's generation: before 5.19 the claim is VFIO's (a non-viable
+ * group's device fds fail EINVAL), before 5.14 a probe's refusal reads
+ * ENODEV through the sysfs bind.
+ */
+UNIT_TEST(plan_before_the_ownership_api)
+{
+	char devs[2][IA_NAME_LEN] = { "0000:03:01.0", "0000:02:00.0" };
+	struct ia_devinfo info[4];
+	struct ia_plan_input in;
+	struct ia_model m;
+	struct ia_plan p;
+
+	shared_model(&m, "shpchp", info);
+	input(&in, &m, info, devs, 2);
+	in.no_owner_api = true;
+	in.probe_errno_dropped = true;
+	ia_plan_init(&p);
+	CHECK_INT(ia_plan_build(&in, &p), 0);
+	CHECK_INT(p.ngroups, 1);
+	if (p.ngroups == 1) {
+		CHECK_INT(p.groups[0].claim_err, EINVAL);
+		CHECK(strstr(p.groups[0].claim_why, "VFIO_GROUP_GET_DEVICE_FD") != NULL);
+	}
+	CHECK_INT(pdev(&p, "0000:02:00.0")->bind_err, ENODEV);
+	in.no_owner_api = in.probe_errno_dropped = false;
+	CHECK_INT(ia_plan_build(&in, &p), 0);
+	CHECK_INT(p.groups[0].claim_err, EPERM);
+	CHECK_INT(pdev(&p, "0000:02:00.0")->bind_err, EINVAL);
+	ia_plan_free(&p);
+	ia_model_free(&m);
+}
