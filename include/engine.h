@@ -176,6 +176,7 @@ struct ia_engine {
 	__u64 lost_after;	/* the last record fed before the first of them (0: none) */
 	struct ia_cgroups cgroups; /* the paths of the cgroup ids seen, as the caller named them */
 	const struct ia_event *cur; /* the record being fed, NULL between records */
+	struct ia_event normalized; /* a really_probe exit read as 5.14+ gives it (probe_ret_bound) */
 };
 
 /* What the engine made of one record, for the outputs. */
@@ -204,8 +205,12 @@ int ia_engine_name_cgroup(struct ia_engine *e, __u64 id, const char *path);
 /* Whether id has been named (the live session names each id once). */
 bool ia_engine_cgroup_named(struct ia_engine *e, __u64 id);
 
-/* A failed really_probe whose errno the kernel dropped (probe_ret_bound). */
-#define IA_PROBE_ERR_DROPPED (-4095L)
+/*
+ * A failed really_probe whose errno the kernel dropped (probe_ret_bound):
+ * ENODEV, what a sysfs bind reported for it then (drivers/base/bus.c of
+ * v5.10, bind_store() on a 0 from device_driver_attach()).
+ */
+#define IA_PROBE_ERR_DROPPED (-19L) /* -ENODEV */
 
 
 /* End of the stream: soft failures still pending become unresolved findings. */

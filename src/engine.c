@@ -541,7 +541,7 @@ static void on_call_exit(struct ia_engine *e, const struct ia_event *ev, const s
 
 	switch (ev->hook) {
 	case IA_HOOK_REALLY_PROBE:
-		on_probe_exit(e, f, ia_engine_probe_ret(e, (long)ev->ret));
+		on_probe_exit(e, f, (long)ev->ret);
 		break;
 	case IA_HOOK_RELEASE_DRIVER:
 		on_release_exit(e, f);
@@ -616,6 +616,12 @@ int ia_engine_feed(struct ia_engine *e, const void *rec, size_t len, struct ia_d
 	if (!valid(rec, len)) {
 		e->stats.bad_records++;
 		return -EINVAL;
+	}
+	/* really_probe's result as 5.14+ gives it, for the rules and every output alike */
+	if (e->opts.probe_ret_bound && ev->hook == IA_HOOK_REALLY_PROBE && ev->phase == IA_PH_EXIT) {
+		e->normalized = *ev;
+		e->normalized.ret = ia_engine_probe_ret(e, (long)ev->ret);
+		ev = &e->normalized;
 	}
 	memset(out, 0, sizeof(*out));
 	out->seq = ++e->seq;

@@ -706,7 +706,7 @@ void ia_rules_exit(struct ia_engine *e, const struct ia_event *ev, const struct 
 		on_use_default(e, f, ret, seq);
 		break;
 	case IA_HOOK_REALLY_PROBE:
-		on_really_probe(e, f, ia_engine_probe_ret(e, ret), seq);
+		on_really_probe(e, f, ret, seq);
 		break;
 	case IA_HOOK_GROUP_CLAIM:
 	case IA_HOOK_DEVICE_CLAIM:

@@ -1021,6 +1021,7 @@ UNIT_TEST(engine_really_probe_before_5_14)
 	enter_pre519(&x, IA_HOOK_REALLY_PROBE, B, "e1000", 7);
 	leave(&x, IA_HOOK_REALLY_PROBE, 1); /* bound */
 	CHECK_STR(b->driver, "e1000");
+	CHECK_INT(x.en.normalized.ret, 0); /* what every output shows: bound */
 	CHECK_INT(ia_engine_probe_ret(&x.en, 0), IA_PROBE_ERR_DROPPED);
 	CHECK_INT(ia_engine_probe_ret(&x.en, -EBUSY), -EBUSY);
 	x.en.opts.probe_ret_bound = false;
