@@ -632,10 +632,9 @@ static __always_inline int on_finalize(__u16 hook, __u8 fl, void *ictx, struct i
 
 	if (kind == IA_OBJ_NONE)
 		return 0;
-	e = ev_new(hook, IA_PH_FIRE, fl);
+	e = ev_new(hook, IA_PH_FIRE, fl); /* a function's single record, as --trace-maps' are */
 	if (!e)
 		return 0;
-	e->type = IA_REC_TP;
 	e->owner = (__u64)ictx;
 	e->obj_id = BPF_CORE_READ(obj, id);
 	e->arg[0] = kind;

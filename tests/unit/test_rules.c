@@ -930,14 +930,14 @@ UNIT_TEST(engine_links_viommu_objects)
 
 	fx_start(&x, 1);
 	e = ev(&x, IA_HOOK_OBJ_FINALIZE, IA_PH_FIRE, NULL, -1);
-	e.type = IA_REC_TP;
+	e.type = IA_REC_CALL;
 	e.owner = ICTX;
 	e.obj_id = 5;
 	e.arg[0] = IA_OBJ_VIOMMU;
 	e.arg[1] = 3;
 	feed(&x, e);
 	e = ev(&x, IA_HOOK_OBJ_FINALIZE, IA_PH_FIRE, MOCK, -1);
-	e.type = IA_REC_TP;
+	e.type = IA_REC_CALL;
 	e.owner = ICTX;
 	e.obj_id = 6;
 	e.arg[0] = IA_OBJ_VDEVICE;
