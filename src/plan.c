@@ -187,7 +187,8 @@ static void verdict_named(const struct ia_plan_input *in, bool user_target, stru
 		d->moves = d->verdict == IA_PV_UNBIND_ONLY;
 		d->bind_err = probe_err(in, EINVAL);
 		snprintf(d->why, sizeof(d->why), "a bridge: %s refuses it (vfio_pci_core_register_device: "
-			 "header type not normal, EINVAL)%s", in->target,
+			 "header type not normal, EINVAL%s)%s", in->target,
+			 in->probe_errno_dropped ? "; a sysfs bind reads ENODEV before 5.14" : "",
 			 d->moves ? "; its kernel driver must go, it is left without one" :
 			 "; its driver takes no DMA ownership, nothing to do");
 	} else if (user_target && vfio_denylisted(info) && !in->denylist_disabled) {
