@@ -708,16 +708,13 @@ static void keep_hooks(struct ia_loader *l, const bool *skip, unsigned int only)
 static const struct btf_type *kernel_type(const struct ia_loader *l, const char *name, int kind,
 					  const char *module, const struct btf **b, struct btf **mod)
 {
-	char path[96];
-	int id;
+	int id, err;
 
 	*b = l->vmlinux;
 	*mod = NULL;
 	id = *b ? btf__find_by_name_kind(*b, name, kind) : -ENOENT;
-	if (id < 0 && *b && module && snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module) > 0) {
-		*mod = btf__parse_split(path, l->vmlinux);
-		if (libbpf_get_error(*mod))
-			*mod = NULL;
+	if (id < 0 && *b && module) {
+		*mod = ia_btf_module("/sys/kernel/btf", module, l->vmlinux, &err);
 		*b = *mod;
 		id = *b ? btf__find_by_name_kind(*b, name, kind) : -ENOENT;
 	}
