@@ -64,7 +64,7 @@ static __always_inline struct ia_event *ev_new(__u16 hook, __u8 phase, __u8 flag
 /* Wake the consumer only once a quarter of the ring is waiting (it also polls). */
 const volatile __u64 wakeup_bytes = 1 << 18;
 
-static __always_inline void ev_submit(struct ia_event *e)
+static __always_inline void ev_submit(void *e)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
@@ -227,14 +227,34 @@ static __always_inline int on_dev_owner(__u16 hook, __u8 fl, struct device *dev,
 	return 0;
 }
 
+/*
+ * An exit that carries only its return value goes as the short record
+ * (struct ia_exit_rec, 56 bytes for 248): user space widens it.
+ */
 static __always_inline int on_exit(__u16 hook, __u8 fl, long ret)
 {
-	struct ia_event *e = ev_new(hook, IA_PH_EXIT, fl);
+	struct ia_exit_rec *e;
+	__u64 id;
 
-	if (!e)
+	if (!ready)
 		return 0;
-	/* int (or void) functions: the low 32 bits. */
-	e->ret = (int)ret;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&counters.drops, 1);
+		return 0;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->type = IA_REC_EXIT;
+	e->size = sizeof(*e);
+	e->hook = hook;
+	e->phase = IA_PH_EXIT;
+	e->flags = fl;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->ret = (int)ret; /* int (or void) functions: the low 32 bits */
+	e->cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	ev_submit(e);
 	return 0;
 }
@@ -773,7 +793,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, struct ia_hist_key);
+	__type(key, __u64); /* ia_hist_kkey(domain, op): half the bytes to hash and compare */
 	__type(value, struct ia_hist);
 } hists SEC(".maps");
 
@@ -839,7 +859,7 @@ static __always_inline int hist_enter(__u32 op, struct iommu_domain *d, __u64 io
 }
 
 /*
- * The key's histogram in a map of them (hists, ioctls), created empty on
+ * The key's histogram in a map of them (hists), created empty on
  * first use; NULL (counted in *full) when the map has no room for it.
  */
 static __always_inline struct ia_hist *hist_slot(void *map, const void *key, __u64 *full)
@@ -902,11 +922,10 @@ static __always_inline void map_record(__u16 hook, __u8 fl, const struct hist_st
 static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bool ret_bytes)
 {
 	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = op };
-	struct ia_hist_key hk = { .op = op };
 	struct hist_start *s = bpf_map_lookup_elem(&hist_starts, &k);
 	struct hist_start start;
 	struct ia_hist *h;
-	__u64 delta;
+	__u64 delta, hk;
 	bool err;
 
 	if (!s) {
@@ -916,7 +935,7 @@ static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bo
 	delta = bpf_ktime_get_ns() - s->ts;
 	start = *s;
 	bpf_map_delete_elem(&hist_starts, &k);
-	hk.domain = start.domain;
+	hk = ia_hist_kkey(start.domain, op);
 	err = ret_bytes ? ret <= 0 : ret != 0;
 	h = hist_slot(&hists, &hk, &map_full.hists);
 	if (!h)
@@ -971,7 +990,7 @@ static __always_inline int fast_exit(__u32 op, __u16 hook, struct iommu_domain *
 				     __u64 size, long ret, bool ret_bytes)
 {
 	struct task_stamps *t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0, 0);
-	struct ia_hist_key hk = { .domain = (__u64)d, .op = op };
+	__u64 hk = ia_hist_kkey((__u64)d, op);
 	struct hist_start start;
 	struct ia_hist *h;
 	__u64 ts, delta;
@@ -1039,10 +1058,19 @@ const volatile bool trace_ioctls = false;
 
 #define IOCTL_OP 0x100 /* hist_starts key space of the ioctl (not an enum ia_hist_op) */
 
+/*
+ * Indexed by command number (no hash to compute, no bucket to walk): iommufd's
+ * commands (IOMMUFD_CMD_BASE 0x80 up to IOMMUFD_TEST_CMD 0xa0,
+ * include/uapi/linux/iommufd.h, drivers/iommu/iommufd/iommufd_test.h) and
+ * VFIO's container commands that its compat answers (VFIO_BASE 100,
+ * include/uapi/linux/vfio.h) all fall in [IA_IOCTL_NR_BASE,
+ * IA_IOCTL_NR_BASE + IA_IOCTL_SLOTS); a number outside is counted in
+ * map_full.ioctls.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 64); /* iommufd's commands, VFIO's through its compat: some 40 */
-	__type(key, __u32); /* _IOC_NR(cmd) */
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IA_IOCTL_SLOTS);
+	__type(key, __u32); /* _IOC_NR(cmd) - IA_IOCTL_NR_BASE */
 	__type(value, struct ia_hist);
 } ioctls SEC(".maps");
 
@@ -1123,14 +1151,16 @@ static __always_inline int on_ioctl_exit(__u16 hook, __u8 fl, long ret, unsigned
 {
 	__u64 ts = ioctl_started(fl & IA_F_FENTRY, &cmd);
 	struct ia_hist *h;
-	__u32 nr;
+	__u32 slot;
 
 	if (!ts) {
 		__sync_fetch_and_add(&map_full.unstarted, 1);
 		return on_exit(hook, fl, ret); /* entered before we were ready: unpaired */
 	}
-	nr = cmd & 0xff;
-	h = hist_slot(&ioctls, &nr, &map_full.ioctls);
+	slot = (cmd & 0xff) - IA_IOCTL_NR_BASE; /* below the base: wraps, out of range */
+	h = slot < IA_IOCTL_SLOTS ? bpf_map_lookup_elem(&ioctls, &slot) : NULL;
+	if (!h)
+		__sync_fetch_and_add(&map_full.ioctls, 1);
 	/* an error is negative: VFIO_CHECK_EXTENSION answers 1 through iommufd's VFIO compat */
 	if (h)
 		hist_account(h, bpf_ktime_get_ns() - ts, (int)ret < 0, 0);

@@ -21,4 +21,13 @@ bool ia_abi_readable(unsigned int abi);
  */
 int ia_event_upgrade(unsigned int abi, const void *rec, size_t len, struct ia_event *out);
 
+/*
+ * The ring buffer's short exit (struct ia_exit_rec) widened into the full
+ * event the probes' ev_new() would have made: the same header, return
+ * value, comm and cgroup; no group, no domain type. Returns rec itself when
+ * it is not a short exit, else out, with *len its size; NULL when a short
+ * exit is malformed (the caller counts it).
+ */
+const void *ia_event_widen(const void *rec, size_t *len, struct ia_event *out);
+
 #endif /* IA_ABI_H */

@@ -29,6 +29,7 @@
 enum ia_rec_type {
 	IA_REC_CALL = 1, /* entry or exit of a traced kernel function */
 	IA_REC_TP = 2,	 /* a kernel tracepoint (iommu:*) */
+	IA_REC_EXIT = 3, /* ring buffer only: struct ia_exit_rec, widened before use */
 };
 
 /* Phase of an IA_REC_CALL. */
@@ -199,6 +200,29 @@ struct ia_event {
 	__u32 xflags;		/* 0: reserved */
 };
 
+/*
+ * The ring buffer's short form of an exit whose record carries nothing but
+ * its return value (most exits: on_exit in bpf/watch.bpf.c): 56 bytes
+ * instead of 248, so that a burst takes a third less of the ring. Never
+ * stored: the live session widens it into a struct ia_event (src/abi.c,
+ * ia_event_widen) before the recording, the engine or an output sees it,
+ * so recordings hold full events of the ABI above. Its first 32 bytes are
+ * those of struct ia_event.
+ */
+struct ia_exit_rec {
+	__u16 type;	/* IA_REC_EXIT */
+	__u16 size;	/* sizeof(struct ia_exit_rec) */
+	__u16 hook;
+	__u8 phase;	/* IA_PH_EXIT */
+	__u8 flags;
+	__u64 ts_ns;
+	__u32 pid;
+	__u32 tid;
+	__s64 ret;
+	__u64 cgroup;
+	char comm[IA_COMM_LEN];
+};
+
 /* In-kernel map/unmap latency: log2 nanosecond buckets, per domain and operation. */
 #define IA_HIST_BUCKETS 32 /* bucket b counts [2^b, 2^(b+1)) ns; the last takes the rest */
 
@@ -215,6 +239,23 @@ struct ia_hist_key {
 	__u32 op;     /* enum ia_hist_op */
 	__u32 flags;  /* 0 in the kernel */
 };
+
+/*
+ * The key of the kernel's map "hists": the domain's address with the
+ * operation in its low bits, 8 bytes to hash and compare instead of 16. A
+ * struct iommu_domain is at least 8-byte aligned: kzalloc'd
+ * (ARCH_KMALLOC_MINALIGN, include/linux/slab.h) or a static struct of
+ * pointers (the drivers' identity and blocked domains).
+ */
+#define IA_HK_OP_MASK 7ull
+static inline __u64 ia_hist_kkey(__u64 domain, __u32 op)
+{
+	return domain | op;
+}
+
+/* The iommufd ioctls' map "ioctls": one slot per _IOC_NR from the base (VFIO_BASE). */
+#define IA_IOCTL_NR_BASE 0x64
+#define IA_IOCTL_SLOTS 64
 
 /*
  * User space only: the histograms of domains already freed, folded per
@@ -266,8 +307,13 @@ _Static_assert(sizeof(struct ia_event) == 248, "struct ia_event layout changed: 
 _Static_assert(__builtin_offsetof(struct ia_event, cgroup) == IA_EVENT_V4_SIZE,
 	       "ABI 5 appends to the ABI 4 event: src/abi.c converts by that");
 _Static_assert(sizeof(struct ia_counters) == 16, "struct ia_counters layout changed");
+_Static_assert(sizeof(struct ia_exit_rec) == 56, "struct ia_exit_rec layout changed");
+_Static_assert(__builtin_offsetof(struct ia_exit_rec, cgroup) == __builtin_offsetof(struct ia_event, dev),
+	       "the short exit shares the event's first 32 bytes");
 _Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");
 _Static_assert(sizeof(struct ia_hist_key) == 16, "struct ia_hist_key layout changed");
+_Static_assert(IA_OP_MAX <= IA_HK_OP_MASK + 1, "the operation must fit the key's alignment bits");
+_Static_assert(IA_IOCTL_NR_BASE + IA_IOCTL_SLOTS > 0xa0, "IOMMUFD_TEST_CMD must have a slot");
 _Static_assert(IA_HOOK_MAX == 51, "hooks are append-only; update tables in src/hooks.c");
 #else
 _Static_assert(sizeof(struct ia_event) == 248, "struct ia_event layout changed");

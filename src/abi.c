@@ -41,3 +41,31 @@ int ia_event_upgrade(unsigned int abi, const void *rec, size_t len, struct ia_ev
 		return -EINVAL;
 	}
 }
+
+const void *ia_event_widen(const void *rec, size_t *len, struct ia_event *out)
+{
+	struct ia_exit_rec x;
+	__u16 type;
+
+	if (*len < sizeof(type))
+		return rec;
+	memcpy(&type, rec, sizeof(type));
+	if (type != IA_REC_EXIT)
+		return rec;
+	if (*len < sizeof(x))
+		return NULL;
+	memcpy(&x, rec, sizeof(x));
+	if (x.size != sizeof(x) || x.phase != IA_PH_EXIT)
+		return NULL;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, &x, offsetof(struct ia_exit_rec, cgroup));
+	out->type = IA_REC_CALL;
+	out->size = sizeof(*out);
+	out->group_id = IA_NO_GROUP;
+	out->domain_type = IA_NO_TYPE;
+	out->grp_domain_type = IA_NO_TYPE;
+	out->cgroup = x.cgroup;
+	memcpy(out->comm, x.comm, sizeof(out->comm));
+	*len = sizeof(*out);
+	return out;
+}

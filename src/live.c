@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "abi.h"
 #include "calls.h"
 #include "caps.h"
 #include "cgroups.h"
@@ -138,13 +139,20 @@ static void name_cgroup(struct watch_ctx *w, const void *data, size_t len)
 		w->trace_err = ia_trace_write_cgroup(w->trace, ev->cgroup, path);
 }
 
-static int handle_record(void *arg, void *data, size_t len)
+static int handle_record(void *arg, void *rec, size_t len)
 {
 	struct watch_ctx *w = arg;
+	struct ia_event wide;
 	struct ia_decoded d;
+	const void *data;
 
 	if (note_drops(w)) /* a record submitted after a drop comes after the engine knows */
 		return w->trace_err;
+	data = ia_event_widen(rec, &len, &wide); /* short exits: full events from here on */
+	if (!data) {
+		ia_engine_feed(&w->engine, rec, 0, &d); /* counted as malformed */
+		return 0;
+	}
 	name_cgroup(w, data, len);
 	if (w->trace_err)
 		return w->trace_err;

@@ -207,7 +207,7 @@ static bool nonprealloc_loads(void)
  * CPU its 296 bytes whether used or not; where the kernel allows, entries
  * are made on first use instead, so memory follows the live domains (a
  * refused allocation is counted, and the call goes to hists_overflow). The
- * ioctl map stays preallocated: 64 commands at most.
+ * ioctl map is an array: one slot per command number, IA_IOCTL_SLOTS.
  */
 static int size_hist_maps(struct ia_loader *l)
 {
@@ -1046,45 +1046,55 @@ static int percpu_sum(int fd, const void *k, int ncpus, struct ia_hist *sum)
 	return err;
 }
 
-static int add_hist(struct ia_kstats *k, const void *key, const struct ia_hist *h)
+/* kkey: the kernel's key, ia_hist_kkey(domain, op). */
+static int add_hist(struct ia_kstats *k, __u64 kkey, const struct ia_hist *h)
 {
 	int err = ia_grow((void **)&k->hists, &k->hists_cap, k->nhists + 1, sizeof(*k->hists));
 
 	if (err)
 		return err;
-	memcpy(&k->hists[k->nhists].key, key, sizeof(k->hists[0].key));
+	k->hists[k->nhists].key = (struct ia_hist_key){ .domain = kkey & ~IA_HK_OP_MASK,
+							.op = (__u32)(kkey & IA_HK_OP_MASK) };
 	k->hists[k->nhists++].h = *h;
 	return 0;
 }
 
-static int add_ioctl(struct ia_kstats *k, const void *key, const struct ia_hist *h)
+/* Every live domain's histograms (map hists), summed over CPUs. */
+static int read_hists(int fd, int ncpus, struct ia_kstats *k)
 {
-	int err = ia_grow((void **)&k->ioctls, &k->ioctls_cap, k->nioctls + 1, sizeof(*k->ioctls));
-
-	if (err)
-		return err;
-	memcpy(&k->ioctls[k->nioctls].nr, key, sizeof(k->ioctls[0].nr));
-	k->ioctls[k->nioctls++].h = *h;
-	return 0;
-}
-
-/* Every key of a per-CPU histogram map (hists, ioctls), summed over CPUs, given to add. */
-static int read_percpu(int fd, size_t keysz, int ncpus, struct ia_kstats *k,
-		       int (*add)(struct ia_kstats *k, const void *key, const struct ia_hist *h))
-{
-	__u8 key[sizeof(struct ia_hist_key)], prev[sizeof(key)];
 	struct ia_hist sum;
+	__u64 key, prev;
 	bool first = true;
 	int err = 0;
 
-	while (!err && !bpf_map_get_next_key(fd, first ? NULL : prev, key)) {
-		memcpy(prev, key, keysz);
+	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &prev, &key)) {
+		prev = key;
 		first = false;
-		err = percpu_sum(fd, key, ncpus, &sum);
+		err = percpu_sum(fd, &key, ncpus, &sum);
 		if (!err)
-			err = add(k, key, &sum);
-		else if (err == -ENOENT) /* deleted meanwhile: never, these are monotonic */
+			err = add_hist(k, key, &sum);
+		else if (err == -ENOENT) /* its domain freed and taken meanwhile */
 			err = 0;
+	}
+	return err;
+}
+
+/* The ioctl commands that were called (map ioctls, one slot per number), summed over CPUs. */
+static int read_ioctls(int fd, int ncpus, struct ia_kstats *k)
+{
+	struct ia_hist sum;
+	int err = 0;
+
+	for (__u32 slot = 0; !err && slot < IA_IOCTL_SLOTS; slot++) {
+		err = percpu_sum(fd, &slot, ncpus, &sum);
+		if (err || !sum.calls)
+			continue;
+		err = ia_grow((void **)&k->ioctls, &k->ioctls_cap, k->nioctls + 1,
+			      sizeof(*k->ioctls));
+		if (!err) {
+			k->ioctls[k->nioctls].nr = IA_IOCTL_NR_BASE + slot;
+			k->ioctls[k->nioctls++].h = sum;
+		}
 	}
 	return err;
 }
@@ -1136,10 +1146,9 @@ int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats 
 	ia_loader_counters(l, &k->submitted, &k->drops);
 	k->full = l->skel->bss->map_full;
 	k->have_full = true;
-	err = read_percpu(bpf_map__fd(l->skel->maps.hists), sizeof(struct ia_hist_key), ncpus, k,
-			  add_hist);
+	err = read_hists(bpf_map__fd(l->skel->maps.hists), ncpus, k);
 	if (!err)
-		err = read_percpu(bpf_map__fd(l->skel->maps.ioctls), sizeof(__u32), ncpus, k, add_ioctl);
+		err = read_ioctls(bpf_map__fd(l->skel->maps.ioctls), ncpus, k);
 	if (!err)
 		err = read_overflow(l, ncpus, k);
 	if (!err)
@@ -1188,7 +1197,7 @@ int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, struct ia_his
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	for (unsigned int op = 0; op < IA_OP_MAX; op++) {
-		struct ia_hist_key key = { .domain = domain, .op = op };
+		__u64 key = ia_hist_kkey(domain, op);
 		int err = take_percpu(fd, &key, ncpus, &h[op]);
 
 		have[op] = !err;

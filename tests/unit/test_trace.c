@@ -2072,6 +2072,72 @@ UNIT_TEST(abi_upgrade_refuses_what_is_not_v4)
 	CHECK(!ia_abi_readable(IA_ABI_VERSION + 1));
 }
 
+/*
+ * The ring buffer's short exit becomes the event the probe would have made
+ * in full, and the engine pairs it with its entry as it would the full one.
+ */
+UNIT_TEST(abi_short_exit_widens_to_the_full_event)
+{
+	struct ia_exit_rec x = { .type = IA_REC_EXIT, .size = sizeof(x), .hook = IA_HOOK_DOMAIN_FREE,
+				 .phase = IA_PH_EXIT, .flags = IA_F_FENTRY, .ts_ns = 2000, .pid = 7,
+				 .tid = 8, .ret = -22, .cgroup = 35, .comm = "qemu-kvm" };
+	struct ia_event enter = { .type = IA_REC_CALL, .size = sizeof(enter),
+				  .hook = IA_HOOK_DOMAIN_FREE, .phase = IA_PH_ENTER,
+				  .flags = IA_F_FENTRY | IA_F_HAVE_DOM, .ts_ns = 1000, .pid = 7,
+				  .tid = 8, .domain = 0xd0, .group_id = IA_NO_GROUP,
+				  .domain_type = 1, .grp_domain_type = IA_NO_TYPE, .cgroup = 35 };
+	struct ia_event out, full;
+	struct ia_engine eng;
+	struct ia_decoded d;
+	const void *r;
+	size_t len = sizeof(x);
+
+	r = ia_event_widen(&x, &len, &out);
+	CHECK(r == &out);
+	CHECK_INT(len, sizeof(struct ia_event));
+	memset(&full, 0, sizeof(full));
+	full = (struct ia_event){ .type = IA_REC_CALL, .size = sizeof(full), .hook = x.hook,
+				  .phase = IA_PH_EXIT, .flags = x.flags, .ts_ns = x.ts_ns, .pid = 7,
+				  .tid = 8, .ret = -22, .group_id = IA_NO_GROUP,
+				  .domain_type = IA_NO_TYPE, .grp_domain_type = IA_NO_TYPE,
+				  .cgroup = 35, .comm = "qemu-kvm" };
+	CHECK(!memcmp(&out, &full, sizeof(out)));
+
+	struct ia_engine_opts o = { 0 };
+	struct ia_model m = { 0 };
+
+	CHECK_INT(ia_engine_init(&eng, &m, &o), 0);
+	CHECK_INT(ia_engine_feed(&eng, &enter, sizeof(enter), &d), 0);
+	CHECK_INT(ia_engine_feed(&eng, r, len, &d), 0);
+	CHECK(d.enter != NULL);
+	CHECK_INT(d.enter->domain, 0xd0);
+	CHECK_INT(eng.stats.unpaired_exits, 0);
+	ia_engine_free(&eng);
+}
+
+/* Anything but a short exit passes through; a malformed short exit is refused. */
+UNIT_TEST(abi_widen_passes_others_refuses_bad_short)
+{
+	struct ia_exit_rec x = { .type = IA_REC_EXIT, .size = sizeof(x), .phase = IA_PH_EXIT };
+	struct ia_event ev = { .type = IA_REC_CALL, .size = sizeof(ev) }, out;
+	size_t len = sizeof(ev);
+
+	CHECK(ia_event_widen(&ev, &len, &out) == &ev);
+	CHECK_INT(len, sizeof(ev));
+	len = 1;
+	CHECK(ia_event_widen(&ev, &len, &out) == &ev); /* too short to tell: the engine refuses it */
+	len = sizeof(x) - 1;
+	CHECK(ia_event_widen(&x, &len, &out) == NULL);
+	len = sizeof(x);
+	x.size = sizeof(x) + 8;
+	CHECK(ia_event_widen(&x, &len, &out) == NULL);
+	x.size = sizeof(x);
+	x.phase = IA_PH_ENTER;
+	CHECK(ia_event_widen(&x, &len, &out) == NULL);
+	x.phase = IA_PH_EXIT;
+	CHECK(ia_event_widen(&x, &len, &out) == &out);
+}
+
 /* A cgroup's name travels in the recording, before the records that carry its id. */
 UNIT_TEST(trace_cgroup_names_replay)
 {
