@@ -45,7 +45,7 @@ CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/res
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
 	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c src/kmod.c src/caps.c \
 	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c \
-	     src/abi.c src/cgroups.c src/protos.c
+	     src/abi.c src/cgroups.c src/protos.c src/u64map.c
 # BTF: a target's prototype read through libbpf's btf.h and checked against
 # the core's table (src/protos.c); the loader and the unit tests link it.
 BTF_SRCS  := src/btfproto.c

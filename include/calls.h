@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include "iommu_audit.h"
+#include "u64map.h"
 
 /* Exit records of one hook that returned one errno. */
 struct ia_errno_count {
@@ -34,6 +35,7 @@ struct ia_calls {
 	size_t nerrnos, errnos_cap;
 	struct ia_domain_group *domains; /* IA_CALLS_DOMAINS slots, the oldest replaced */
 	size_t ndomains, next;
+	struct ia_u64map slot_of; /* domain -> its slot, checked on use; rebuilt as it fills */
 };
 
 /*

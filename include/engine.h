@@ -170,6 +170,7 @@ struct ia_engine {
 	size_t nmisses, misses_cap;
 	struct ia_ctx *ctxs;	/* open iommufd contexts */
 	size_t nctxs, ctxs_cap;
+	struct ia_u64map ctx_at; /* a context's pointer -> its position, checked on use */
 	__u64 ctxs_closed;
 	/* records lost and not yet followed by a resync (src/resync.c) */
 	__u64 lost_pending;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "iommu_audit.h"
+#include "u64map.h"
 
 /*
  * Who does DMA through a device, judged from its bound driver:
@@ -114,6 +115,14 @@ struct ia_model {
 	/* registered IOMMU instances (/sys/class/iommu: "dmar0", ...) */
 	char iommus[IA_MAX_IOMMUS][IA_NAME_LEN];
 	int niommus;
+	/*
+	 * Where to look first (src/model.c): a host with thousands of groups
+	 * must not scan them all for every record. Checked on every hit,
+	 * rebuilt once a group is removed or the groups sorted; never copied.
+	 */
+	struct ia_u64map by_id;	 /* group id -> its position in groups */
+	struct ia_u64map by_dev; /* device name's hash -> its group's id */
+	bool index_stale;
 };
 
 void ia_model_init(struct ia_model *m);

@@ -44,16 +44,34 @@ static struct ia_errno_count *errno_slot(struct ia_calls *cs, __u16 hook, __u16 
 	return &c[i];
 }
 
-/* The slot of a domain, searched newest first (records repeat recent domains); NULL. */
+/*
+ * The slot of a domain through the index, which is checked: a slot since
+ * given to another domain is not this one's; NULL.
+ */
 static struct ia_domain_group *domain_slot(const struct ia_calls *cs, __u64 domain)
 {
-	for (size_t k = 1; k <= cs->ndomains; k++) {
-		struct ia_domain_group *d = &cs->domains[(cs->next + IA_CALLS_DOMAINS - k) % IA_CALLS_DOMAINS];
+	__u64 k;
 
-		if (d->domain == domain)
-			return d;
-	}
+	if (ia_u64map_get(&cs->slot_of, domain, &k) && k < cs->ndomains &&
+	    cs->domains[k].domain == domain)
+		return &cs->domains[k];
 	return NULL;
+}
+
+/*
+ * Index slot k's domain. Entries of replaced domains stay until the index
+ * holds twice the slots, then it is made again from the slots. A failed
+ * put leaves the domain out: not found later, as if forgotten.
+ */
+static void index_slot(struct ia_calls *cs, size_t k)
+{
+	if (cs->slot_of.n >= 2 * IA_CALLS_DOMAINS) {
+		ia_u64map_clear(&cs->slot_of);
+		for (size_t i = 0; i < cs->ndomains; i++)
+			if (i != k)
+				ia_u64map_put(&cs->slot_of, cs->domains[i].domain, i);
+	}
+	ia_u64map_put(&cs->slot_of, cs->domains[k].domain, k);
 }
 
 /* domain served group: updated in place, else in the next slot (the oldest once full). */
@@ -74,9 +92,10 @@ static int remember(struct ia_calls *cs, __u64 domain, int group)
 			return -ENOMEM;
 	}
 	cs->domains[cs->next] = (struct ia_domain_group){ .domain = domain, .group = group };
-	cs->next = (cs->next + 1) % IA_CALLS_DOMAINS;
 	if (cs->ndomains < IA_CALLS_DOMAINS)
 		cs->ndomains++;
+	index_slot(cs, cs->next);
+	cs->next = (cs->next + 1) % IA_CALLS_DOMAINS;
 	return 0;
 }
 
@@ -124,5 +143,6 @@ void ia_calls_free(struct ia_calls *cs)
 {
 	free(cs->errnos);
 	free(cs->domains);
+	ia_u64map_free(&cs->slot_of);
 	memset(cs, 0, sizeof(*cs));
 }

@@ -29,6 +29,7 @@ void ia_engine_free(struct ia_engine *e)
 	free(e->soft);
 	free(e->misses);
 	free(e->ctxs);
+	ia_u64map_free(&e->ctx_at);
 	ia_cgroups_free(&e->cgroups);
 	memset(e, 0, sizeof(*e));
 }
@@ -346,13 +347,34 @@ static void on_owner_change(struct ia_engine *e, const struct ia_event *enter, l
 
 /* -------- iommufd objects -------- */
 
+/*
+ * Index the context at position i. Entries of closed contexts stay until
+ * the index holds twice the open ones, then it is made again; a failed put
+ * costs a scan later, never a wrong context.
+ */
+static void ctx_index(struct ia_engine *e, size_t i)
+{
+	if (e->ctx_at.n >= 2 * e->nctxs + 64) {
+		ia_u64map_clear(&e->ctx_at);
+		for (size_t k = 0; k < e->nctxs; k++)
+			ia_u64map_put(&e->ctx_at, e->ctxs[k].ptr, k);
+		return;
+	}
+	ia_u64map_put(&e->ctx_at, e->ctxs[i].ptr, i);
+}
+
 static struct ia_ctx *ctx_get(struct ia_engine *e, __u64 ptr, bool create)
 {
 	struct ia_ctx *c;
+	__u64 at;
 
+	if (ia_u64map_get(&e->ctx_at, ptr, &at) && at < e->nctxs && e->ctxs[at].ptr == ptr)
+		return &e->ctxs[at];
 	for (size_t i = 0; i < e->nctxs; i++)
-		if (e->ctxs[i].ptr == ptr)
+		if (e->ctxs[i].ptr == ptr) {
+			ctx_index(e, i);
 			return &e->ctxs[i];
+		}
 	if (!create || !ptr)
 		return NULL;
 	if (ia_grow((void **)&e->ctxs, &e->ctxs_cap, e->nctxs + 1, sizeof(*e->ctxs))) {
@@ -362,6 +384,7 @@ static struct ia_ctx *ctx_get(struct ia_engine *e, __u64 ptr, bool create)
 	c = &e->ctxs[e->nctxs++];
 	memset(c, 0, sizeof(*c));
 	c->ptr = ptr;
+	ctx_index(e, e->nctxs - 1);
 	return c;
 }
 
@@ -467,6 +490,8 @@ static void on_iommufd_exit(struct ia_engine *e, const struct ia_event *ev, cons
 		break;
 	case IA_HOOK_IOMMUFD_RELEASE:
 		*c = e->ctxs[--e->nctxs];
+		if (c < e->ctxs + e->nctxs) /* the last one moved into its place */
+			ctx_index(e, (size_t)(c - e->ctxs));
 		e->ctxs_closed++;
 		break;
 	case IA_HOOK_OBJ_REMOVE:

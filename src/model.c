@@ -34,7 +34,46 @@ void ia_model_free(struct ia_model *m)
 	for (size_t i = 0; i < m->ngroups; i++)
 		group_free(&m->groups[i]);
 	free(m->groups);
+	ia_u64map_free(&m->by_id);
+	ia_u64map_free(&m->by_dev);
 	ia_model_init(m);
+}
+
+/*
+ * The indexes from scratch: every group by id, every device by name. A
+ * failed put leaves an entry out, which costs a scan, never a wrong answer.
+ */
+static void index_rebuild(struct ia_model *m)
+{
+	ia_u64map_clear(&m->by_id);
+	ia_u64map_clear(&m->by_dev);
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct ia_group *g = &m->groups[i];
+
+		ia_u64map_put(&m->by_id, (__u64)(__s64)g->id, i);
+		for (size_t k = 0; k < g->ndevs; k++)
+			ia_u64map_put(&m->by_dev, ia_u64map_hash_str(g->devs[k].name),
+				      (__u64)(__s64)g->id);
+	}
+	m->index_stale = false;
+}
+
+/* The group with this id, through the index and checked; else by a scan, then indexed. */
+static struct ia_group *group_lookup(struct ia_model *m, int id)
+{
+	__u64 pos;
+
+	if (m->index_stale)
+		index_rebuild(m);
+	if (ia_u64map_get(&m->by_id, (__u64)(__s64)id, &pos) && pos < m->ngroups &&
+	    m->groups[pos].id == id)
+		return &m->groups[pos];
+	for (size_t i = 0; i < m->ngroups; i++)
+		if (m->groups[i].id == id) {
+			ia_u64map_put(&m->by_id, (__u64)(__s64)id, i);
+			return &m->groups[i];
+		}
+	return NULL;
 }
 
 static void *dup_array(const void *src, size_t n, size_t size)
@@ -80,19 +119,17 @@ int ia_model_copy(struct ia_model *dst, const struct ia_model *src)
 
 struct ia_group *ia_model_group(struct ia_model *m, int id, bool create)
 {
-	struct ia_group *g;
+	struct ia_group *g = group_lookup(m, id);
 
-	for (size_t i = 0; i < m->ngroups; i++)
-		if (m->groups[i].id == id)
-			return &m->groups[i];
-	if (!create)
-		return NULL;
+	if (g || !create)
+		return g;
 	if (ia_grow((void **)&m->groups, &m->groups_cap, m->ngroups + 1, sizeof(*m->groups)))
 		return NULL;
 	g = &m->groups[m->ngroups++];
 	memset(g, 0, sizeof(*g));
 	g->id = id;
 	g->domain_type = IA_NO_TYPE;
+	ia_u64map_put(&m->by_id, (__u64)(__s64)id, m->ngroups - 1);
 	return g;
 }
 
@@ -115,10 +152,25 @@ struct ia_dev *ia_group_dev(struct ia_group *g, const char *name, bool create)
 
 struct ia_dev *ia_model_find_dev(struct ia_model *m, const char *name, struct ia_group **gp)
 {
-	for (size_t i = 0; i < m->ngroups; i++) {
-		struct ia_dev *d = ia_group_dev(&m->groups[i], name, false);
+	__u64 h = ia_u64map_hash_str(name), id;
+	struct ia_group *g;
+	struct ia_dev *d;
 
+	if (m->index_stale)
+		index_rebuild(m);
+	if (ia_u64map_get(&m->by_dev, h, &id)) {
+		g = group_lookup(m, (int)(__s64)id);
+		d = g ? ia_group_dev(g, name, false) : NULL;
 		if (d) {
+			if (gp)
+				*gp = g;
+			return d;
+		}
+	}
+	for (size_t i = 0; i < m->ngroups; i++) {
+		d = ia_group_dev(&m->groups[i], name, false);
+		if (d) {
+			ia_u64map_put(&m->by_dev, h, (__u64)(__s64)m->groups[i].id);
 			if (gp)
 				*gp = &m->groups[i];
 			return d;
@@ -146,6 +198,12 @@ void ia_model_remove_group(struct ia_model *m, struct ia_group *g)
 	group_free(g);
 	memmove(&m->groups[i], &m->groups[i + 1], (m->ngroups - i - 1) * sizeof(*g));
 	m->ngroups--;
+	/* the groups after i moved down one: their positions again (devices index by id) */
+	for (size_t k = i; k < m->ngroups; k++)
+		ia_u64map_put(&m->by_id, (__u64)(__s64)m->groups[k].id, k);
+	/* names of devices gone with their groups: dropped once they outnumber the groups */
+	if (m->by_dev.n > 4 * m->ngroups + 64)
+		m->index_stale = true;
 }
 
 int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type)
@@ -177,6 +235,7 @@ static int cmp_dev(const void *a, const void *b)
 
 void ia_model_sort(struct ia_model *m)
 {
+	m->index_stale = true;
 	if (m->ngroups > 1)
 		qsort(m->groups, m->ngroups, sizeof(*m->groups), cmp_group);
 	for (size_t i = 0; i < m->ngroups; i++)
