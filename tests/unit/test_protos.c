@@ -149,10 +149,13 @@ struct expect_kernel {
 	struct { const char *symbol, *why; } mismatch[4];
 };
 
+/* the hwpt functions' names on 6.2-6.6, renamed in 6.7 */
+#define HWPT_OLD "iommufd_hw_pagetable_alloc iommufd_hw_pagetable_destroy"
 #define IOMMUFD_ALL "iommufd_device_bind iommufd_device_unbind iommufd_device_attach " \
 	"iommufd_device_replace iommufd_device_detach iommufd_hwpt_paging_alloc " \
 	"iommufd_hw_pagetable_attach iommufd_fops_release iommufd_fops_ioctl iommufd_ioas_map " \
-	"iommufd_ioas_unmap iommufd_hwpt_paging_destroy iommufd_object_finalize iommufd_object_remove"
+	"iommufd_ioas_unmap iommufd_hwpt_paging_destroy iommufd_object_finalize iommufd_object_remove " \
+	HWPT_OLD
 /* the core's PASID calls (6.2+; 6.11 for the handle; replace 6.15+) */
 #define PASID_CORE "iommu_detach_group_handle iommu_attach_device_pasid iommu_replace_device_pasid " \
 	"iommu_detach_device_pasid"
@@ -177,13 +180,13 @@ static const struct expect_kernel current[] = {
 	{ "6.12-debian", "__iommu_group_set_domain iommu_paging_domain_alloc_flags iommu_replace_device_pasid "
 	  IOMMUFD_ALL " " RESET " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "6.12-test", "__iommu_group_set_domain iommu_paging_domain_alloc_flags iommu_replace_device_pasid "
-	  RESET " " RELEASE_INNER, "", { { NULL, NULL } } },
+	  RESET " " RELEASE_INNER " " HWPT_OLD, "", { { NULL, NULL } } },
 	{ "7.3-debian",
 	  "__iommu_group_set_domain iommu_group_replace_domain iommu_paging_domain_alloc "
 	  "iommu_domain_alloc " IOMMUFD_ALL " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "7.3-test",
 	  "__iommu_group_set_domain iommu_group_replace_domain iommu_paging_domain_alloc "
-	  "iommu_domain_alloc " RELEASE_INNER, "", { { NULL, NULL } } },
+	  "iommu_domain_alloc " RELEASE_INNER " " HWPT_OLD, "", { { NULL, NULL } } },
 };
 
 static const struct expect_kernel planned[] = {
