@@ -795,14 +795,10 @@ static int member_offset(const struct ia_loader *l, const char *type, const char
 	const struct btf *b;
 	struct btf *mod;
 	const struct btf_type *t = kernel_type(l, type, BTF_KIND_STRUCT, module, &b, &mod);
-	int off = -1;
+	int off = t ? ia_btf_member_offset(b, type, name) : -ENOENT;
 
-	for (int i = 0; t && i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(b, btf_members(t)[i].name_off), name) &&
-		    !(btf_member_bit_offset(t, i) % 8))
-			off = (int)(btf_member_bit_offset(t, i) / 8);
 	btf__free(mod);
-	return off;
+	return off < 0 ? -1 : off;
 }
 
 /*
