@@ -127,6 +127,11 @@ $(OUT)/btf-trim: tests/tools/btf-trim.c $(OUT)/protos.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $^ $(BTF_LIBS) -o $@
 
+# BTF written from the source of kernels no machine here runs (tests/fixtures/btf/README.md).
+$(OUT)/btf-synth: tests/tools/btf-synth.c
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ $(BTF_LIBS) -o $@
+
 # Fixture recordings for tests/host/trace and the fuzzer's seeds.
 $(OUT)/mktrace: tests/tools/mktrace.c tests/tools/scenarios.h $(CORE_OBJS)
 	$(call msg,LINK,$@)

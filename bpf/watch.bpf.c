@@ -465,19 +465,22 @@ static __always_inline int on_idev_pasid(__u16 hook, __u8 fl, struct iommufd_dev
 		return on_exit(hook, 0, ret);                                 \
 	}
 
-#define EXIT_PTR(name, hook)                                                  \
+/* Exit programs whose body reads what the function returned. */
+#define EXIT_WITH(name, hook, body)                                           \
 	SEC("?fexit")                                                         \
 	int BPF_PROG(name##_fexit)                                            \
 	{                                                                     \
 		__u64 ret = 0;                                                \
 		bpf_get_func_ret(ctx, &ret);                                  \
-		return on_exit_ptr(hook, IA_F_FENTRY, (long)ret);             \
+		return body(hook, IA_F_FENTRY, (long)ret);                    \
 	}                                                                     \
 	SEC("?kretprobe")                                                     \
 	int BPF_KRETPROBE(name##_kretprobe, long ret)                         \
 	{                                                                     \
-		return on_exit_ptr(hook, 0, ret);                             \
+		return body(hook, 0, ret);                                    \
 	}
+
+#define EXIT_PTR(name, hook) EXIT_WITH(name, hook, on_exit_ptr)
 
 #define on_data_group(hook, fl, data, grp) on_group_owner(hook, fl, grp, 0)
 #define on_dev_only(hook, fl, dev, unused) on_dev_owner(hook, fl, dev, 0)
@@ -580,6 +583,38 @@ EXIT(iommufd_detach, IA_HOOK_IOMMUFD_DETACH)
 ENTRY3(hwpt_alloc, IA_HOOK_HWPT_ALLOC, on_idev, void *, ictx, void *, ioas,
        struct iommufd_device *, idev)
 EXIT_PTR(hwpt_alloc, IA_HOOK_HWPT_ALLOC)
+/*
+ * The same hook on 6.4-6.6, where the function is
+ * iommufd_hw_pagetable_alloc(ictx, ioas, idev, immediate_attach) (commit
+ * 339fbf3ae144, "iommufd: Make iommufd_hw_pagetable_alloc() do
+ * iopt_table_add_domain()", v6.4) and returns the struct
+ * iommufd_hw_pagetable itself: obj, then ioas, then domain
+ * (iommufd_private.h at v6.6). The paging hwpt, with that struct embedded
+ * as its "common", came with the rename to iommufd_hwpt_paging_alloc
+ * (commit 89db31635c87, "iommufd: Derive iommufd_hwpt_paging from
+ * iommufd_hw_pagetable", v6.7). The entry programs above serve both (idev
+ * is the third argument in both); the exit has programs of its own, so
+ * that neither relocates against a struct the running kernel lacks: the
+ * loader loads these only for the old target (hwpt_exit_progs() in
+ * src/loader.c), whose prototype check says it returns a
+ * struct iommufd_hw_pagetable *.
+ */
+static __always_inline int on_exit_hwpt(__u16 hook, __u8 fl, long ret)
+{
+	struct ia_event *e = ev_new(hook, IA_PH_EXIT, fl | IA_F_RET_PTR);
+	struct iommufd_hw_pagetable *hwpt = (void *)ret;
+
+	if (!e)
+		return 0;
+	e->ret = ret;
+	if (ret && !IS_ERR_VALUE(ret)) {
+		fill_domain(e, BPF_CORE_READ(hwpt, domain));
+		e->obj_id2 = BPF_CORE_READ(hwpt, obj.id);
+	}
+	ev_submit(e);
+	return 0;
+}
+EXIT_WITH(hwpt_alloc_hwpt, IA_HOOK_HWPT_ALLOC, on_exit_hwpt)
 ENTRY2(hwpt_attach, IA_HOOK_HWPT_ATTACH, on_hwpt_idev, struct iommufd_hw_pagetable *, hwpt,
        struct iommufd_device *, idev)
 EXIT(hwpt_attach, IA_HOOK_HWPT_ATTACH)
@@ -751,6 +786,11 @@ ENTRY2(ioas_map, IA_HOOK_IOAS_MAP, on_ioas, struct iommufd_ucmd *, ucmd, void *,
 EXIT(ioas_map, IA_HOOK_IOAS_MAP)
 ENTRY2(ioas_unmap, IA_HOOK_IOAS_UNMAP, on_ioas, struct iommufd_ucmd *, ucmd, void *, unused)
 EXIT(ioas_unmap, IA_HOOK_IOAS_UNMAP)
+/*
+ * iommufd_hwpt_paging_destroy(obj) on 6.7+, iommufd_hw_pagetable_destroy(obj)
+ * on 6.2-6.6 (renamed by commit 89db31635c87): the object's id, from the
+ * struct iommufd_object both kernels pass.
+ */
 ENTRY2(hwpt_destroy, IA_HOOK_HWPT_DESTROY, on_object, struct iommufd_object *, obj, void *, unused)
 EXIT(hwpt_destroy, IA_HOOK_HWPT_DESTROY)
 

@@ -43,6 +43,14 @@ enum ia_proto_verdict ia_btf_check_target(const struct btf *vmlinux, const struc
 					  const char *fn, char *why, size_t len);
 
 /*
+ * The byte offset of member in struct type as btf describes it (what a
+ * program reads without CO-RE, or by name through CO-RE): >= 0; -ENOENT
+ * when btf has no struct of that name, or the struct no such member;
+ * -EINVAL for a bit field that does not start on a byte.
+ */
+int ia_btf_member_offset(const struct btf *btf, const char *type, const char *member);
+
+/*
  * A module's BTF, split on vmlinux's: <dir>/<module> (dir is
  * /sys/kernel/btf on a live system; world-readable, so no capability is
  * needed). NULL with *err set: -ENOENT when the module has no BTF there

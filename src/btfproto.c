@@ -213,6 +213,21 @@ enum ia_proto_verdict ia_btf_check_target(const struct btf *vmlinux, const struc
 	return v;
 }
 
+int ia_btf_member_offset(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -ENOENT;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++) {
+		__u32 bits = btf_member_bit_offset(t, (__u32)i);
+
+		if (strcmp(btf__name_by_offset(btf, btf_members(t)[i].name_off) ?: "", member))
+			continue;
+		return bits % 8 ? -EINVAL : (int)(bits / 8);
+	}
+	return -ENOENT;
+}
+
 struct btf *ia_btf_module(const char *dir, const char *module, const struct btf *vmlinux, int *err)
 {
 	char path[512];

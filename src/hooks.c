@@ -151,7 +151,12 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 	[IA_HOOK_HWPT_ALLOC] = {
 		.id = IA_HOOK_HWPT_ALLOC, .name = "hwpt_alloc", .kind = IA_KIND_CALL,
 		.module = "iommufd",
-		.targets = { "iommufd_hwpt_paging_alloc" },
+		/*
+		 * 6.7+, else 6.4-6.6's name (6.2/6.3 pass a struct device
+		 * third: refused by the prototype check). The old target's
+		 * return value has its own exit programs (src/loader.c).
+		 */
+		.targets = { "iommufd_hwpt_paging_alloc", "iommufd_hw_pagetable_alloc" },
 	},
 	[IA_HOOK_HWPT_ATTACH] = {
 		.id = IA_HOOK_HWPT_ATTACH, .name = "hwpt_attach", .kind = IA_KIND_CALL,
@@ -187,7 +192,7 @@ static const struct ia_hook_info hooks[IA_HOOK_MAX] = {
 		.id = IA_HOOK_HWPT_DESTROY, .name = "hwpt_destroy", .kind = IA_KIND_CALL,
 		.module = "iommufd",
 		.void_ret = true,
-		.targets = { "iommufd_hwpt_paging_destroy" },
+		.targets = { "iommufd_hwpt_paging_destroy", "iommufd_hw_pagetable_destroy" },
 	},
 	/* aggregated in the kernel: no records, histograms (struct ia_hist) */
 	[IA_HOOK_MAP] = {

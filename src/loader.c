@@ -363,10 +363,33 @@ static struct hook_progs hook_progs(const struct watch_bpf *s, enum ia_hook id)
 	return (struct hook_progs){ 0 };
 }
 
+/*
+ * A hook's programs for one of its targets: as hook_progs(), but where a
+ * target returns another struct, the exit programs that read that one.
+ * iommufd_hw_pagetable_alloc (6.4-6.6) returns the struct
+ * iommufd_hw_pagetable itself, not the struct iommufd_hwpt_paging of 6.7+
+ * around it (bpf/watch.bpf.c: on_exit_hwpt): each pair is loaded only for
+ * its own target, so neither relocates against a struct the kernel lacks
+ * (libbpf would look for it in module BTF, which needs CAP_SYS_ADMIN). The
+ * prototype check holds the target's return type to the one its programs
+ * read (src/protos.c).
+ */
+static struct hook_progs target_progs(const struct watch_bpf *s, enum ia_hook id, const char *t)
+{
+	struct hook_progs hp = hook_progs(s, id);
+
+	if (id == IA_HOOK_HWPT_ALLOC && t && !strcmp(t, "iommufd_hw_pagetable_alloc")) {
+		hp.p[IA_VIA_FENTRY][1] = s->progs.hwpt_alloc_hwpt_fexit;
+		hp.p[IA_VIA_KPROBE][1] = s->progs.hwpt_alloc_hwpt_kretprobe;
+	}
+	return hp;
+}
+
+/* The program for the target chosen now (st->target). */
 static struct bpf_program *hook_prog(const struct ia_loader *l, const struct ia_hook_info *h,
 				     enum ia_via via, int k)
 {
-	return hook_progs(l->skel, h->id).p[via][k];
+	return target_progs(l->skel, h->id, l->st[h->id].target).p[via][k];
 }
 
 static void set_why(struct ia_probe_status *st, int err, const char *fmt, ...)
@@ -641,7 +664,7 @@ static void detach_hook(struct ia_loader *l, unsigned int id)
 static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 {
 	struct ia_probe_status *st = &l->st[h->id];
-	const struct hook_progs hp = hook_progs(l->skel, h->id);
+	const struct hook_progs hp = target_progs(l->skel, h->id, st->target);
 
 	for (int k = 0; k < 2 && hp.p[st->via][k]; k++) {
 		struct bpf_link *link = attach_one(hp.p[st->via][k], st->via, k == 1, st->target);
@@ -670,14 +693,17 @@ int ia_loader_attached(const struct ia_loader *l)
 	return n;
 }
 
+/* Every program of the hook, whichever target they are for. */
 static void disable_hook(struct ia_loader *l, const struct ia_hook_info *h)
 {
-	const struct hook_progs hp = hook_progs(l->skel, h->id);
+	for (int i = 0; i < IA_MAX_TARGETS && h->targets[i]; i++) {
+		const struct hook_progs hp = target_progs(l->skel, h->id, h->targets[i]);
 
-	for (int via = IA_VIA_NONE; via <= IA_VIA_TRACEPOINT; via++)
-		for (int k = 0; k < 2; k++)
-			if (hp.p[via][k])
-				bpf_program__set_autoload(hp.p[via][k], false);
+		for (int via = IA_VIA_NONE; via <= IA_VIA_TRACEPOINT; via++)
+			for (int k = 0; k < 2; k++)
+				if (hp.p[via][k])
+					bpf_program__set_autoload(hp.p[via][k], false);
+	}
 }
 
 /*
@@ -769,14 +795,10 @@ static int member_offset(const struct ia_loader *l, const char *type, const char
 	const struct btf *b;
 	struct btf *mod;
 	const struct btf_type *t = kernel_type(l, type, BTF_KIND_STRUCT, module, &b, &mod);
-	int off = -1;
+	int off = t ? ia_btf_member_offset(b, type, name) : -ENOENT;
 
-	for (int i = 0; t && i < btf_vlen(t); i++)
-		if (!strcmp(btf__name_by_offset(b, btf_members(t)[i].name_off), name) &&
-		    !(btf_member_bit_offset(t, i) % 8))
-			off = (int)(btf_member_bit_offset(t, i) / 8);
 	btf__free(mod);
-	return off;
+	return off < 0 ? -1 : off;
 }
 
 /*
@@ -961,6 +983,11 @@ static void attach_late(struct ia_loader *l, const struct ia_hook_info *h, __u64
 		st->via = IA_VIA_NONE;
 		st->target = h->targets[i];
 		st->why[0] = '\0';
+		if (bpf_program__fd(hook_prog(l, h, IA_VIA_KPROBE, 1)) < 0) {
+			/* the programs loaded at the start are another target's (target_progs()) */
+			set_why(st, -ENOENT, "%s: its exit programs were not loaded at the start", st->target);
+			continue;
+		}
 		if (proto_refused(l, h, st->target))
 			break; /* missing, with the mismatch */
 		snprintf(note, sizeof(note), "%s", st->why); /* "not checked", or nothing */

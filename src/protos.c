@@ -110,6 +110,21 @@ const struct ia_proto_expect ia_protos[] = {
 	{ "iommufd_hwpt_paging_alloc", "hwpt_alloc", 6, 7, SPTR(iommufd_hwpt_paging),
 	  { UNREAD, UNREAD, SPTR(iommufd_device) },
 	  "drivers/iommu/iommufd/hw_pagetable.c; 7 arguments in 6.12.117 and 7.3" },
+	/*
+	 * Its name on 6.2-6.6 (drivers/iommu/iommufd/hw_pagetable.c), before
+	 * commit 89db31635c87 ("iommufd: Derive iommufd_hwpt_paging from
+	 * iommufd_hw_pagetable", v6.7). (ictx, ioas, dev) when it came (commit
+	 * ea4acfac57b9, "iommufd: Add a HW pagetable object", v6.2), (ictx,
+	 * ioas, idev, immediate_attach) since commit 339fbf3ae144 (v6.4); flags
+	 * and user_data came in 6.7 development, with the rename. The program
+	 * reads idev, the third; the exit reads the struct iommufd_hw_pagetable
+	 * returned (its own programs: bpf/watch.bpf.c, on_exit_hwpt). Checked
+	 * against BTF written from the v6.2 and v6.6 source
+	 * (tests/fixtures/btf/6.*-synthetic): no kernel at hand has it.
+	 */
+	{ "iommufd_hw_pagetable_alloc", "hwpt_alloc", 4, 4, SPTR(iommufd_hw_pagetable),
+	  { UNREAD, UNREAD, SPTR(iommufd_device) },
+	  "drivers/iommu/iommufd/hw_pagetable.c, 6.4-6.6 (a struct device * third on 6.2/6.3)" },
 	/* (hwpt, idev), then (hwpt, idev, pasid) with the PASID plumbing (6.12.117 already) */
 	{ "iommufd_hw_pagetable_attach", "hwpt_attach", 2, 3, RET_INT,
 	  { SPTR(iommufd_hw_pagetable), SPTR(iommufd_device) },
@@ -128,6 +143,9 @@ const struct ia_proto_expect ia_protos[] = {
 	  { SPTR(iommufd_ucmd) }, "drivers/iommu/iommufd/ioas.c" },
 	{ "iommufd_hwpt_paging_destroy", "hwpt_destroy", 1, 1, UNREAD,
 	  { SPTR(iommufd_object) }, "drivers/iommu/iommufd/hw_pagetable.c" },
+	/* (obj) on 6.2-6.6, renamed to the above by commit 89db31635c87 (v6.7) */
+	{ "iommufd_hw_pagetable_destroy", "hwpt_destroy", 1, 1, UNREAD,
+	  { SPTR(iommufd_object) }, "drivers/iommu/iommufd/hw_pagetable.c, 6.2-6.6" },
 	/* (domain, iova, paddr, size, prot), gfp added in 6.3: size is the fourth */
 	{ "iommu_map", "map", 5, 6, RET_INT,
 	  { SPTR(iommu_domain), INT("unsigned long", 8), UNREAD, INT("size_t", 8) },

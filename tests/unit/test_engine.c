@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "engine.h"
+#include "iommufd_out.h"
 #include "unit.h"
 #include "../tools/scenarios.h"
 
@@ -388,6 +389,117 @@ UNIT_TEST(engine_tracks_iommufd_objects)
 	CHECK_INT(en.nctxs, 0);
 	CHECK_INT(en.ctxs_closed, 1);
 	ia_engine_free(&en);
+}
+
+/* An iommufd record of context 0xc7: idev is the device object's id, hwpt the hwpt's (0: none). */
+static struct ia_event fd_rec(__u16 hook, __u8 phase, __u32 idev, __u32 hwpt, long ret)
+{
+	/* entries carry the device: the bind's its argument, the others' their device object's */
+	bool dev = phase == IA_PH_ENTER && (idev || hook == IA_HOOK_IOMMUFD_BIND);
+	struct ia_event e = mk(hook, phase, 3, dev ? NIC : NULL, NULL, dev ? 1 : -1, ret);
+
+	if (phase == IA_PH_ENTER)
+		e.owner = 0xc7;
+	e.obj_id = idev;
+	e.obj_id2 = hwpt;
+	if (phase == IA_PH_EXIT && (hook == IA_HOOK_HWPT_ALLOC || hook == IA_HOOK_IOMMUFD_BIND))
+		e.flags |= IA_F_RET_PTR;
+	if (hwpt && (hook == IA_HOOK_HWPT_ATTACH ? phase == IA_PH_ENTER : phase == IA_PH_EXIT)) {
+		e.flags |= IA_F_HAVE_DOM; /* the hwpt's domain, as both exit programs read it */
+		e.domain = 0xd0 + hwpt;
+		e.domain_type = 1;
+	}
+	return e;
+}
+
+/* The open contexts as `watch` prints them at the end, text and JSON. */
+static void ctxs_render(const struct ia_engine *en, char *buf, size_t len)
+{
+	FILE *f = fmemopen(buf, len, "w");
+	struct ia_json j;
+
+	if (!f) {
+		buf[0] = '\0';
+		return;
+	}
+	ia_ctxs_print_text(f, en->ctxs, en->nctxs);
+	ia_json_init(&j, f);
+	ia_ctxs_print_json(&j, en->ctxs, en->nctxs);
+	fclose(f);
+}
+
+/*
+ * One session, as two kernels report it: device object 1 bound, attached
+ * to an IOAS through an automatic hwpt (3, allocated with the attach inside
+ * it: immediate_attach), a hwpt allocated by IOMMU_HWPT_ALLOC (4) after a
+ * failed try, then destroyed. old: 6.4-6.6, where hwpt_alloc is
+ * iommufd_hw_pagetable_alloc (its exit read by bpf/watch.bpf.c's
+ * on_exit_hwpt from the struct iommufd_hw_pagetable returned) and
+ * hwpt_destroy is iommufd_hw_pagetable_destroy, called with no
+ * iommufd_object_remove hook around it; else 7.x's names, the destroy
+ * inside obj_remove.
+ */
+static void hwpt_session(struct ia_engine *en, bool old, int upto)
+{
+	feed(en, fd_rec(IA_HOOK_IOMMUFD_BIND, IA_PH_ENTER, 0, 0, 0));
+	feed(en, fd_rec(IA_HOOK_IOMMUFD_BIND, IA_PH_EXIT, 1, 0, 0x5000));
+	feed(en, fd_rec(IA_HOOK_IOMMUFD_ATTACH, IA_PH_ENTER, 1, 0, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_ALLOC, IA_PH_ENTER, 1, 0, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_ATTACH, IA_PH_ENTER, 1, 3, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_ATTACH, IA_PH_EXIT, 0, 0, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_ALLOC, IA_PH_EXIT, 0, 3, 0x6000));
+	feed(en, fd_rec(IA_HOOK_IOMMUFD_ATTACH, IA_PH_EXIT, 0, 0, 0));
+	if (upto == 1)
+		return;
+	feed(en, fd_rec(IA_HOOK_HWPT_ALLOC, IA_PH_ENTER, 1, 0, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_ALLOC, IA_PH_EXIT, 0, 0, -ENOMEM)); /* an ERR_PTR: nothing made */
+	feed(en, fd_rec(IA_HOOK_HWPT_ALLOC, IA_PH_ENTER, 1, 0, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_ALLOC, IA_PH_EXIT, 0, 4, 0x7000));
+	if (upto == 2)
+		return;
+	if (!old)
+		feed(en, fd_rec(IA_HOOK_OBJ_REMOVE, IA_PH_ENTER, 4, 0, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_DESTROY, IA_PH_ENTER, 0, 4, 0));
+	feed(en, fd_rec(IA_HOOK_HWPT_DESTROY, IA_PH_EXIT, 0, 0, 0));
+	if (!old)
+		feed(en, fd_rec(IA_HOOK_OBJ_REMOVE, IA_PH_EXIT, 0, 0, 0));
+}
+
+/* A 6.4-6.6 kernel's hwpt records build the model today's names do, step by step. */
+UNIT_TEST(engine_hwpt_records_of_6_6_build_the_same_model)
+{
+	static char now[4096], then[4096];
+
+	for (int upto = 1; upto <= 3; upto++) {
+		struct ia_engine a, b;
+
+		start(&a, true);
+		start(&b, true);
+		hwpt_session(&a, false, upto);
+		hwpt_session(&b, true, upto);
+		CHECK_INT(b.nctxs, 1);
+		if (b.nctxs != 1 || a.nctxs != 1)
+			goto next;
+		/* the automatic hwpt on the device, the user's while it lives, the failed try nowhere */
+		CHECK_INT(b.ctxs[0].nidevs, 1);
+		CHECK_INT(b.ctxs[0].idevs[0].hwpt, 3);
+		CHECK_INT(b.ctxs[0].nhwpts, upto == 2 ? 2 : 1);
+		CHECK_INT(b.ctxs[0].hwpts[0].id, 3);
+		CHECK_INT(b.ctxs[0].hwpts[0].domain, 0xd3);
+		CHECK_STR(b.ctxs[0].hwpts[0].dev, NIC);
+		CHECK_STR(b.ctxs[0].idevs[0].dev, NIC);
+		if (upto == 2)
+			CHECK_INT(b.ctxs[0].hwpts[1].domain, 0xd4);
+		ctxs_render(&a, now, sizeof(now));
+		ctxs_render(&b, then, sizeof(then));
+		CHECK(strstr(then, "hwpt") != NULL);
+		CHECK_STR(then, now);
+		CHECK_INT(b.stats.unpaired_exits, 0);
+		CHECK_INT(a.stats.unpaired_exits, 0);
+next:
+		ia_engine_free(&a);
+		ia_engine_free(&b);
+	}
 }
 
 /* A context with more IOAS than its table holds: the rest are counted, not lost silently. */

@@ -149,10 +149,13 @@ struct expect_kernel {
 	struct { const char *symbol, *why; } mismatch[4];
 };
 
+/* the hwpt functions' names on 6.2-6.6, renamed in 6.7 */
+#define HWPT_OLD "iommufd_hw_pagetable_alloc iommufd_hw_pagetable_destroy"
 #define IOMMUFD_ALL "iommufd_device_bind iommufd_device_unbind iommufd_device_attach " \
 	"iommufd_device_replace iommufd_device_detach iommufd_hwpt_paging_alloc " \
 	"iommufd_hw_pagetable_attach iommufd_fops_release iommufd_fops_ioctl iommufd_ioas_map " \
-	"iommufd_ioas_unmap iommufd_hwpt_paging_destroy iommufd_object_finalize iommufd_object_remove"
+	"iommufd_ioas_unmap iommufd_hwpt_paging_destroy iommufd_object_finalize iommufd_object_remove " \
+	HWPT_OLD
 /* the core's PASID calls (6.2+; 6.11 for the handle; replace 6.15+) */
 #define PASID_CORE "iommu_detach_group_handle iommu_attach_device_pasid iommu_replace_device_pasid " \
 	"iommu_detach_device_pasid"
@@ -177,13 +180,13 @@ static const struct expect_kernel current[] = {
 	{ "6.12-debian", "__iommu_group_set_domain iommu_paging_domain_alloc_flags iommu_replace_device_pasid "
 	  IOMMUFD_ALL " " RESET " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "6.12-test", "__iommu_group_set_domain iommu_paging_domain_alloc_flags iommu_replace_device_pasid "
-	  RESET " " RELEASE_INNER, "", { { NULL, NULL } } },
+	  RESET " " RELEASE_INNER " " HWPT_OLD, "", { { NULL, NULL } } },
 	{ "7.3-debian",
 	  "__iommu_group_set_domain iommu_group_replace_domain iommu_paging_domain_alloc "
 	  "iommu_domain_alloc " IOMMUFD_ALL " " RELEASE_INNER, "", { { NULL, NULL } } },
 	{ "7.3-test",
 	  "__iommu_group_set_domain iommu_group_replace_domain iommu_paging_domain_alloc "
-	  "iommu_domain_alloc " RELEASE_INNER, "", { { NULL, NULL } } },
+	  "iommu_domain_alloc " RELEASE_INNER " " HWPT_OLD, "", { { NULL, NULL } } },
 };
 
 static const struct expect_kernel planned[] = {
@@ -309,6 +312,90 @@ UNIT_TEST(protos_known_changes_are_in_the_fixtures)
 out:
 	kernel_close(&k612);
 	kernel_close(&k73);
+}
+
+/*
+ * The hwpt functions' names of 6.2-6.6, held against BTF written from the
+ * source at v6.2 and v6.6 (tests/fixtures/btf/6.*-synthetic, README there):
+ * no kernel at hand has them.
+ */
+UNIT_TEST(protos_old_hwpt_names_on_6_2_and_6_6_source)
+{
+	static const char *const known[] = {
+		"iommufd_hw_pagetable_alloc", "iommufd_hw_pagetable_destroy", "iommufd_hw_pagetable_attach",
+	};
+	/* the 6.7+ exit program's reading put on the old name: what the loader must not do */
+	static const struct ia_proto_expect wrong[] = {
+		{ "iommufd_hw_pagetable_alloc", "hwpt_alloc", 4, 4,
+		  { .kind = IA_ARG_STRUCT_PTR, .tag = "iommufd_hwpt_paging", .spelling = "struct iommufd_hwpt_paging *" },
+		  { { .kind = IA_ARG_UNREAD }, { .kind = IA_ARG_UNREAD },
+		    { .kind = IA_ARG_STRUCT_PTR, .tag = "iommufd_device", .spelling = "struct iommufd_device *" } }, "test" },
+		{ .symbol = NULL },
+	};
+	struct kernel k62, k66;
+	struct ia_proto_seen seen;
+	char why[256];
+
+	kernel_open(&k62, "6.2-synthetic", failed);
+	kernel_open(&k66, "6.6-synthetic", failed);
+	if (!k62.vmlinux || !k66.vmlinux)
+		goto out;
+	/* v6.6: (ictx, ioas, idev, immediate_attach), the struct iommufd_hw_pagetable returned */
+	CHECK_INT(ia_btf_check(k66.vmlinux, ia_protos, "iommufd_hw_pagetable_alloc", why, sizeof(why)), IA_PROTO_OK);
+	CHECK_STR(why, "");
+	CHECK_INT(ia_btf_check(k66.vmlinux, ia_protos, "iommufd_hw_pagetable_destroy", why, sizeof(why)), IA_PROTO_OK);
+	CHECK_INT(ia_btf_check(k66.vmlinux, ia_protos, "iommufd_hw_pagetable_attach", why, sizeof(why)), IA_PROTO_OK);
+	CHECK_INT(ia_btf_proto(k66.vmlinux, "iommufd_hw_pagetable_alloc", &seen), 0);
+	CHECK_INT(seen.nargs, 4);
+	CHECK_STR(seen.args[2].spelling, "struct iommufd_device *");
+	CHECK_STR(seen.args[3].spelling, "bool");
+	CHECK_STR(seen.ret.spelling, "struct iommufd_hw_pagetable *");
+	/* the newer exit programs' reading is refused there */
+	CHECK_INT(ia_btf_check(k66.vmlinux, wrong, "iommufd_hw_pagetable_alloc", why, sizeof(why)), IA_PROTO_MISMATCH);
+	CHECK_STR(why, "iommufd_hw_pagetable_alloc: returns struct iommufd_hw_pagetable *, "
+		       "the program reads struct iommufd_hwpt_paging *");
+	/* v6.2: (ictx, ioas, dev): the hook stays missing, with this reason; destroy is as on 6.6 */
+	CHECK_INT(ia_btf_check(k62.vmlinux, ia_protos, "iommufd_hw_pagetable_alloc", why, sizeof(why)),
+		  IA_PROTO_MISMATCH);
+	CHECK_STR(why, "iommufd_hw_pagetable_alloc: 3 arguments, the program expects 4 (it reads 3)");
+	CHECK_INT(ia_btf_proto(k62.vmlinux, "iommufd_hw_pagetable_alloc", &seen), 0);
+	CHECK_STR(seen.args[2].spelling, "struct device *");
+	CHECK_INT(ia_btf_check(k62.vmlinux, ia_protos, "iommufd_hw_pagetable_destroy", why, sizeof(why)), IA_PROTO_OK);
+	/* the attach became a function of its own in 6.4 */
+	CHECK_INT(ia_btf_check(k62.vmlinux, ia_protos, "iommufd_hw_pagetable_attach", why, sizeof(why)),
+		  IA_PROTO_ABSENT);
+	/* every other target is absent from these fixtures: the 6.7+ names among them */
+	for (const struct ia_proto_expect *e = ia_protos; e->symbol; e++) {
+		bool described = false;
+
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			described |= !strcmp(known[i], e->symbol);
+		if (described)
+			continue;
+		CHECK_INT(ia_btf_check(k66.vmlinux, ia_protos, e->symbol, why, sizeof(why)), IA_PROTO_ABSENT);
+		CHECK_INT(ia_btf_check(k62.vmlinux, ia_protos, e->symbol, why, sizeof(why)), IA_PROTO_ABSENT);
+	}
+	/*
+	 * What the old exit program reads by name (bpf/watch.bpf.c:
+	 * on_exit_hwpt): the domain after obj and ioas, the id in obj; and the
+	 * struct the newer exit program reads is not there.
+	 */
+	for (int v = 0; v < 2; v++) {
+		const struct btf *b = v ? k66.vmlinux : k62.vmlinux;
+
+		CHECK_INT(ia_btf_member_offset(b, "iommufd_hw_pagetable", "obj"), 0);
+		CHECK_INT(ia_btf_member_offset(b, "iommufd_hw_pagetable", "ioas"), 56);
+		CHECK_INT(ia_btf_member_offset(b, "iommufd_hw_pagetable", "domain"), 64);
+		CHECK_INT(ia_btf_member_offset(b, "iommufd_object", "id"), 48);
+		CHECK_INT(ia_btf_member_offset(b, "iommufd_hwpt_paging", "common"), -ENOENT);
+	}
+	CHECK_INT(ia_btf_member_offset(k62.vmlinux, "iommufd_hw_pagetable", "devices"), 128);
+	CHECK_INT(ia_btf_member_offset(k66.vmlinux, "iommufd_hw_pagetable", "devices"), -ENOENT);
+	CHECK_INT(ia_btf_member_offset(k66.vmlinux, "iommufd_hw_pagetable", "msi_cookie"), -EINVAL);
+	CHECK_INT(ia_btf_member_offset(NULL, "iommufd_hw_pagetable", "domain"), -ENOENT);
+out:
+	kernel_close(&k62);
+	kernel_close(&k66);
 }
 
 /* Deliberately wrong entries: each must be caught, with the reason said. */
