@@ -57,6 +57,7 @@ struct ia_dev {
 	enum ia_dma_class dma;
 	__u64 kptr;		  /* struct device * once an event named it, else 0 */
 	__u64 domain;		  /* domain it was last attached to (events), else 0 */
+	__u64 name_hash;	  /* ia_u64map_hash_str(name) when made by ia_group_dev, else 0 */
 };
 
 /* Who owns a user-owned group: the claimant's kind (from the claiming path). */
@@ -143,6 +144,18 @@ void ia_model_remove_group(struct ia_model *m, struct ia_group *g);
 int ia_group_add_resv(struct ia_group *g, __u64 start, __u64 end, const char *type);
 /* Groups by id, devices by name: a canonical order for output and comparison. */
 void ia_model_sort(struct ia_model *m);
+/*
+ * The groups in id order without moving them (the engine's order is that of
+ * arrival and removal): an array of m->ngroups pointers for the caller to
+ * free; NULL when there are none or no memory (then take m->groups as it is).
+ */
+const struct ia_group **ia_model_by_id(const struct ia_model *m);
+/* The i-th group of an output: from ia_model_by_id's array, else the model's own order. */
+static inline const struct ia_group *ia_model_nth(const struct ia_model *m,
+						  const struct ia_group **by_id, size_t i)
+{
+	return by_id ? by_id[i] : &m->groups[i];
+}
 
 enum ia_verdict ia_group_verdict(const struct ia_group *g);
 /* The group's DMA class: the devices' classes combined ("mixed" on a violation). */

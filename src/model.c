@@ -133,20 +133,34 @@ struct ia_group *ia_model_group(struct ia_model *m, int id, bool create)
 	return g;
 }
 
+/* Device name's device in g; h its hash (0: compare names only). */
+static struct ia_dev *group_dev(struct ia_group *g, const char *name, __u64 h)
+{
+	for (size_t i = 0; i < g->ndevs; i++) {
+		const struct ia_dev *d = &g->devs[i];
+
+		/* a hash that differs rules the name out without reading it */
+		if (h && d->name_hash && d->name_hash != h)
+			continue;
+		if (!strcmp(d->name, name))
+			return &g->devs[i];
+	}
+	return NULL;
+}
+
 struct ia_dev *ia_group_dev(struct ia_group *g, const char *name, bool create)
 {
-	struct ia_dev *d;
+	__u64 h = ia_u64map_hash_str(name);
+	struct ia_dev *d = group_dev(g, name, h);
 
-	for (size_t i = 0; i < g->ndevs; i++)
-		if (!strcmp(g->devs[i].name, name))
-			return &g->devs[i];
-	if (!create)
-		return NULL;
+	if (d || !create)
+		return d;
 	if (ia_grow((void **)&g->devs, &g->devs_cap, g->ndevs + 1, sizeof(*g->devs)))
 		return NULL;
 	d = &g->devs[g->ndevs++];
 	memset(d, 0, sizeof(*d));
 	ia_strlcpy(d->name, name, sizeof(d->name));
+	d->name_hash = ia_u64map_hash_str(d->name); /* of the name as kept (cut to IA_NAME_LEN) */
 	return d;
 }
 
@@ -160,7 +174,7 @@ struct ia_dev *ia_model_find_dev(struct ia_model *m, const char *name, struct ia
 		index_rebuild(m);
 	if (ia_u64map_get(&m->by_dev, h, &id)) {
 		g = group_lookup(m, (int)(__s64)id);
-		d = g ? ia_group_dev(g, name, false) : NULL;
+		d = g ? group_dev(g, name, h) : NULL;
 		if (d) {
 			if (gp)
 				*gp = g;
@@ -168,7 +182,7 @@ struct ia_dev *ia_model_find_dev(struct ia_model *m, const char *name, struct ia
 		}
 	}
 	for (size_t i = 0; i < m->ngroups; i++) {
-		d = ia_group_dev(&m->groups[i], name, false);
+		d = group_dev(&m->groups[i], name, h);
 		if (d) {
 			ia_u64map_put(&m->by_dev, h, (__u64)(__s64)m->groups[i].id);
 			if (gp)
@@ -196,11 +210,9 @@ void ia_model_remove_group(struct ia_model *m, struct ia_group *g)
 	if (i >= m->ngroups)
 		return;
 	group_free(g);
-	memmove(&m->groups[i], &m->groups[i + 1], (m->ngroups - i - 1) * sizeof(*g));
-	m->ngroups--;
-	/* the groups after i moved down one: their positions again (devices index by id) */
-	for (size_t k = i; k < m->ngroups; k++)
-		ia_u64map_put(&m->by_id, (__u64)(__s64)m->groups[k].id, k);
+	m->groups[i] = m->groups[--m->ngroups]; /* the last takes its place */
+	if (i < m->ngroups)
+		ia_u64map_put(&m->by_id, (__u64)(__s64)m->groups[i].id, i);
 	/* names of devices gone with their groups: dropped once they outnumber the groups */
 	if (m->by_dev.n > 4 * m->ngroups + 64)
 		m->index_stale = true;
@@ -224,6 +236,23 @@ static int cmp_group(const void *a, const void *b)
 	const struct ia_group *x = a, *y = b;
 
 	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int cmp_group_ptr(const void *a, const void *b)
+{
+	return cmp_group(*(const struct ia_group *const *)a, *(const struct ia_group *const *)b);
+}
+
+const struct ia_group **ia_model_by_id(const struct ia_model *m)
+{
+	const struct ia_group **v = m->ngroups ? malloc(m->ngroups * sizeof(*v)) : NULL;
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < m->ngroups; i++)
+		v[i] = &m->groups[i];
+	qsort(v, m->ngroups, sizeof(*v), cmp_group_ptr);
+	return v;
 }
 
 static int cmp_dev(const void *a, const void *b)

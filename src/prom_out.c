@@ -102,25 +102,29 @@ static __u64 unverified(const struct ia_group *g)
 static void emit_per_group(FILE *out, const struct ia_model *m, const char *name, const char *help,
 			   __u64 (*value)(const struct ia_group *g))
 {
+	const struct ia_group **by_id = ia_model_by_id(m);
 	char id[16];
 
 	emit_family(out, name, "gauge", help);
 	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct ia_group *g = ia_model_nth(m, by_id, i);
 		struct lbl l[] = { { "group", id } };
 
-		snprintf(id, sizeof(id), "%d", m->groups[i].id);
-		emit_sample(out, name, l, 1, value(&m->groups[i]));
+		snprintf(id, sizeof(id), "%d", g->id);
+		emit_sample(out, name, l, 1, value(g));
 	}
+	free(by_id);
 }
 
 static void emit_groups(FILE *out, const struct ia_model *m)
 {
+	const struct ia_group **by_id = ia_model_by_id(m);
 	char id[16];
 
 	emit_family(out, "group_info", "gauge",
 		    "An IOMMU group: default domain type, current domain type, owner kind, DMA class, verdict.");
 	for (size_t i = 0; i < m->ngroups; i++) {
-		const struct ia_group *g = &m->groups[i];
+		const struct ia_group *g = ia_model_nth(m, by_id, i);
 		struct lbl l[] = { { "group", id },
 				   { "type", g->type[0] ? g->type : "unknown" },
 				   { "domain_type", group_domain_type(g) },
@@ -131,6 +135,7 @@ static void emit_groups(FILE *out, const struct ia_model *m)
 		snprintf(id, sizeof(id), "%d", g->id);
 		emit_sample(out, "group_info", l, 6, 1);
 	}
+	free(by_id);
 	emit_per_group(out, m, "group_owners", "The group's DMA owner count (owner_cnt) as events showed it.",
 		       owner_cnt);
 }
@@ -144,11 +149,12 @@ static void emit_unverified(FILE *out, const struct ia_model *m)
 
 static void emit_devices(FILE *out, const struct ia_model *m)
 {
+	const struct ia_group **by_id = ia_model_by_id(m);
 	char id[16];
 
 	emit_family(out, "device_info", "gauge", "A device in an IOMMU group: its bound driver and DMA class.");
 	for (size_t i = 0; i < m->ngroups; i++) {
-		const struct ia_group *g = &m->groups[i];
+		const struct ia_group *g = ia_model_nth(m, by_id, i);
 
 		snprintf(id, sizeof(id), "%d", g->id);
 		for (size_t k = 0; k < g->ndevs; k++) {
@@ -161,6 +167,7 @@ static void emit_devices(FILE *out, const struct ia_model *m)
 			emit_sample(out, "device_info", l, 4, 1);
 		}
 	}
+	free(by_id);
 }
 
 /*

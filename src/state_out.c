@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Text and JSON views of an ownership model (see state_out.h). */
+#include <stdlib.h>
 #include <string.h>
 #include "state_out.h"
 
@@ -87,18 +88,22 @@ static void print_events_view(FILE *out, const struct ia_group *g)
 
 void ia_state_print_text(FILE *out, const struct ia_model *m)
 {
+	const struct ia_group **by_id;
+
 	if (!m->ngroups) {
 		fputs("no IOMMU groups\n", out);
 		return;
 	}
+	by_id = ia_model_by_id(m);
 	for (size_t i = 0; i < m->ngroups; i++) {
-		const struct ia_group *g = &m->groups[i];
+		const struct ia_group *g = ia_model_nth(m, by_id, i);
 
 		print_group_header(out, g);
 		print_devices(out, g);
 		print_resv(out, g);
 		print_events_view(out, g);
 	}
+	free(by_id);
 }
 
 static void json_devices(struct ia_json *j, const struct ia_group *g)
@@ -169,6 +174,9 @@ static void json_group(struct ia_json *j, const struct ia_group *g, const char *
 
 void ia_state_print_json(struct ia_json *j, const struct ia_model *m, const char *source)
 {
+	const struct ia_group **by_id = ia_model_by_id(m);
+
 	for (size_t i = 0; i < m->ngroups; i++)
-		json_group(j, &m->groups[i], source);
+		json_group(j, ia_model_nth(m, by_id, i), source);
+	free(by_id);
 }

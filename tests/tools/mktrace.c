@@ -81,6 +81,8 @@ static int run_one(struct scn *s, const char *name)
 		scn_domain_alloc(s, 519, SCN_MOCK, 9, -ENOMEM);
 	else if (!strcmp(name, "iommufd"))
 		scn_iommufd(s, 520);
+	else if (!strcmp(name, "burst"))
+		scn_burst(s, 521);
 	else
 		return -EINVAL;
 	return 0;

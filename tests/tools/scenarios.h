@@ -12,6 +12,8 @@
 #define IA_TEST_SCENARIOS_H
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include "iommu_audit.h"
 #include "model.h"
@@ -29,6 +31,7 @@ struct scn {
 	__u64 ts;
 	__u32 rng;
 	__u64 domain; /* the next domain allocated */
+	__u32 bursts; /* contexts scn_burst has opened */
 };
 
 static inline void scn_init(struct scn *s, void (*emit)(void *, const struct ia_event *), void *ctx)
@@ -329,6 +332,102 @@ static inline void scn_iommufd(struct scn *s, __u32 tid)
 
 	scn_ioctl_enter(s, tid, 0x86); /* IOAS_UNMAP of nothing */
 	scn_ret(s, IA_HOOK_IOMMUFD_IOCTL, tid, -ENOENT);
+}
+
+/* scn_burst: contexts open at once, as the soak's iommu-drive mock-burst keeps them. */
+#define SCN_BURST_ALIVE 2000
+
+/* Context k of a burst: its own iommufd context, mock device, group and domain. */
+static inline __u64 scn_burst_ctx(__u32 k) { return SCN_ICTX + 0x10000ull * (k + 1); }
+static inline int scn_burst_group(__u32 k) { return 1000 + (int)k; }
+
+static inline struct ia_event scn_burst_ev(struct scn *s, __u16 hook, __u8 phase, __u32 tid,
+					   __u32 k, bool dev)
+{
+	char name[IA_NAME_LEN];
+	struct ia_event e;
+
+	snprintf(name, sizeof(name), "iommufd_mock%u", k);
+	e = scn_ev(s, hook, phase, tid, dev ? name : NULL, NULL, dev ? scn_burst_group(k) : -1);
+	e.owner = scn_burst_ctx(k);
+	e.domain = 0xffff888200000000ull + 0x1000ull * k;
+	return e;
+}
+
+static inline void scn_burst_emit(struct scn *s, __u16 hook, __u8 phase, __u32 tid, __u32 k,
+				  bool dev, long ret)
+{
+	struct ia_event e = scn_burst_ev(s, hook, phase, tid, k, dev);
+
+	if (phase == IA_PH_FIRE)
+		e.type = IA_REC_TP;
+	e.ret = ret;
+	s->emit(s->ctx, &e);
+}
+
+/*
+ * One more context of a burst, as the mock guest's records show one: a
+ * TEST_CMD ioctl adds a mock device in a group of its own and binds it (the
+ * group claimed), a hwpt is allocated and attached; once SCN_BURST_ALIVE are
+ * open, the oldest is closed (detached, unbound, its group gone with its
+ * device, its domain freed). For the consumer's bench: a model of thousands
+ * of groups, devices and contexts at once.
+ */
+static inline void scn_burst(struct scn *s, __u32 tid)
+{
+	__u32 k = s->bursts++, o = k - SCN_BURST_ALIVE;
+	struct ia_event e;
+
+	e = scn_burst_ev(s, IA_HOOK_IOMMUFD_IOCTL, IA_PH_ENTER, tid, k, false);
+	e.arg[0] = ((unsigned int)';' << 8) | 0xa0; /* IOMMU_TEST_CMD */
+	s->emit(s->ctx, &e);
+	scn_burst_emit(s, IA_HOOK_PROBE_DEVICE, IA_PH_ENTER, tid, k, true, 0);
+	scn_burst_emit(s, IA_HOOK_TP_ADD_GROUP, IA_PH_FIRE, tid, k, true, 0);
+	scn_ret(s, IA_HOOK_PROBE_DEVICE, tid, 0);
+	scn_burst_emit(s, IA_HOOK_IOMMUFD_BIND, IA_PH_ENTER, tid, k, true, 0);
+	scn_burst_emit(s, IA_HOOK_DEVICE_CLAIM, IA_PH_ENTER, tid, k, true, 0);
+	scn_ret(s, IA_HOOK_DEVICE_CLAIM, tid, 0);
+	e = scn_ev(s, IA_HOOK_IOMMUFD_BIND, IA_PH_EXIT, tid, NULL, NULL, -1);
+	e.flags |= IA_F_RET_PTR;
+	e.ret = (__s64)(0xffff888300000000ull + 0x1000ull * k);
+	e.obj_id = 1;
+	s->emit(s->ctx, &e);
+	e = scn_burst_ev(s, IA_HOOK_HWPT_ALLOC, IA_PH_ENTER, tid, k, true);
+	e.obj_id = 1;
+	s->emit(s->ctx, &e);
+	e = scn_ev(s, IA_HOOK_HWPT_ALLOC, IA_PH_EXIT, tid, NULL, NULL, -1);
+	e.flags |= IA_F_RET_PTR | IA_F_HAVE_DOM;
+	e.ret = (__s64)(0xffff888400000000ull + 0x1000ull * k);
+	e.domain = 0xffff888200000000ull + 0x1000ull * k;
+	e.domain_type = 1;
+	e.obj_id2 = 2;
+	s->emit(s->ctx, &e);
+	e = scn_burst_ev(s, IA_HOOK_HWPT_ATTACH, IA_PH_ENTER, tid, k, true);
+	e.obj_id = 1;
+	e.obj_id2 = 2;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_HWPT_ATTACH, tid, 0);
+	scn_ret(s, IA_HOOK_IOMMUFD_IOCTL, tid, 0);
+	if (k < SCN_BURST_ALIVE)
+		return;
+	scn_burst_emit(s, IA_HOOK_IOMMUFD_RELEASE, IA_PH_ENTER, tid, o, false, 0);
+	e = scn_burst_ev(s, IA_HOOK_IOMMUFD_UNBIND, IA_PH_ENTER, tid, o, true);
+	e.obj_id = 1;
+	e.grp_owner = e.owner; /* claimed at bind: the context owns the group */
+	e.owner_cnt = 1;
+	s->emit(s->ctx, &e);
+	e = scn_burst_ev(s, IA_HOOK_DEVICE_RELEASE, IA_PH_ENTER, tid, o, true);
+	e.grp_owner = e.owner;
+	e.owner_cnt = 1;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_DEVICE_RELEASE, tid, 0);
+	scn_ret(s, IA_HOOK_IOMMUFD_UNBIND, tid, 0);
+	scn_burst_emit(s, IA_HOOK_TP_REMOVE_GROUP, IA_PH_FIRE, tid, o, true, 0);
+	e = scn_burst_ev(s, IA_HOOK_DOMAIN_FREE, IA_PH_ENTER, tid, o, false);
+	e.flags |= IA_F_HAVE_DOM;
+	s->emit(s->ctx, &e);
+	scn_ret(s, IA_HOOK_DOMAIN_FREE, tid, 0);
+	scn_ret(s, IA_HOOK_IOMMUFD_RELEASE, tid, 0);
 }
 
 #endif /* IA_TEST_SCENARIOS_H */

@@ -60,7 +60,7 @@ UNIT_TEST(model_index_follows_removal_and_sort)
 
 	ia_model_init(&m);
 	add_groups(&m, 0, 3000);
-	for (int id = 0; id < 3000; id += 3) /* every third, from the front: the rest move down */
+	for (int id = 0; id < 3000; id += 3) /* every third, from the front: the last ones move in */
 		ia_model_remove_group(&m, ia_model_group(&m, id, false));
 	CHECK_INT(m.ngroups, 2000);
 	for (int id = 0; id < 3000; id++) {
