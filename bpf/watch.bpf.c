@@ -31,33 +31,49 @@ struct {
 	__uint(max_entries, 1 << 20); /* resized by user space before load */
 } events SEC(".maps");
 
-static __always_inline struct ia_event *ev_new(__u16 hook, __u8 phase, __u8 flags)
+/* Room for a record in the ring; a full ring counts a drop. */
+static __always_inline void *ev_reserve(__u64 size)
 {
-	struct ia_event *e;
-	__u64 id;
+	void *e;
 
 	if (!ready)
 		return NULL;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
+	e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e)
 		__sync_fetch_and_add(&counters.drops, 1);
+	return e;
+}
+
+/*
+ * What every record starts with (the first 32 bytes of struct ia_event and
+ * struct ia_exit_rec alike), and the task that made it.
+ */
+#define EV_COMMON(e, rec_type, hook_, phase_, flags_)                          \
+	do {                                                                  \
+		__u64 id_ = bpf_get_current_pid_tgid();                       \
+		(e)->type = (rec_type);                                       \
+		(e)->size = sizeof(*(e));                                     \
+		(e)->hook = (hook_);                                          \
+		(e)->phase = (phase_);                                        \
+		(e)->flags = (flags_);                                        \
+		(e)->ts_ns = bpf_ktime_get_ns();                              \
+		(e)->pid = id_ >> 32;                                         \
+		(e)->tid = (__u32)id_;                                        \
+		bpf_get_current_comm((e)->comm, sizeof((e)->comm));           \
+		(e)->cgroup = bpf_get_current_cgroup_id();                    \
+	} while (0)
+
+static __always_inline struct ia_event *ev_new(__u16 hook, __u8 phase, __u8 flags)
+{
+	struct ia_event *e = ev_reserve(sizeof(*e));
+
+	if (!e)
 		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
-	id = bpf_get_current_pid_tgid();
-	e->type = IA_REC_CALL;
-	e->size = sizeof(*e);
-	e->hook = hook;
-	e->phase = phase;
-	e->flags = flags;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
+	EV_COMMON(e, IA_REC_CALL, hook, phase, flags);
 	e->group_id = IA_NO_GROUP;
 	e->domain_type = IA_NO_TYPE;
 	e->grp_domain_type = IA_NO_TYPE;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->cgroup = bpf_get_current_cgroup_id();
 	return e;
 }
 
@@ -233,28 +249,12 @@ static __always_inline int on_dev_owner(__u16 hook, __u8 fl, struct device *dev,
  */
 static __always_inline int on_exit(__u16 hook, __u8 fl, long ret)
 {
-	struct ia_exit_rec *e;
-	__u64 id;
+	struct ia_exit_rec *e = ev_reserve(sizeof(*e));
 
-	if (!ready)
+	if (!e)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&counters.drops, 1);
-		return 0;
-	}
-	id = bpf_get_current_pid_tgid();
-	e->type = IA_REC_EXIT;
-	e->size = sizeof(*e);
-	e->hook = hook;
-	e->phase = IA_PH_EXIT;
-	e->flags = fl;
-	e->ts_ns = bpf_ktime_get_ns();
-	e->pid = id >> 32;
-	e->tid = (__u32)id;
+	EV_COMMON(e, IA_REC_EXIT, hook, IA_PH_EXIT, fl);
 	e->ret = (int)ret; /* int (or void) functions: the low 32 bits */
-	e->cgroup = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	ev_submit(e);
 	return 0;
 }

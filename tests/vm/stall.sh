@@ -55,47 +55,38 @@ stall_burst() { # name pid errfile ready-regex
 	return $rc
 }
 
+# record or watch --json through a stalled burst, stopped with SIGINT; its
+# summary (watch's own, or the recording's report) checked.
+stall_summary_mode() { # name mode args...
+	local name=$1 mode=$2 pid summary rc; shift 2
+	"$bin" "$mode" "$@" >"$out/$name.out" 2>"$out/$name.err" &
+	pid=$!
+	if ! stall_burst "$name" $pid "$out/$name.err" '^watching:'; then
+		kill -INT $pid; wait $pid
+		return
+	fi
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	cat "$out/$name.err"
+	[ $rc = 0 ] || { fail "$name" "$mode exited $rc"; return; }
+	summary=$out/$name.out
+	if [ "$mode" = record ]; then
+		summary=$out/$name.report.json
+		"$bin" report --json "$out/$name.trace" >"$summary" || fail "$name" "report exited $?"
+	fi
+	if stall_check_summary "$name" "$summary"; then
+		pass "$name"
+	else
+		fail "$name" "lost or unpaired records, above"
+	fi
+}
+
 scenario_stalled_burst() {
 	local name pid port
 
-	name=stalled-record
-	"$bin" record -o "$out/$name.trace" >"$out/$name.out" 2>"$out/$name.err" &
-	pid=$!
-	if stall_burst "$name" $pid "$out/$name.err" '^watching:'; then
-		kill -INT $pid
-		if wait $pid; then
-			cat "$out/$name.err"
-			"$bin" report --json "$out/$name.trace" >"$out/$name.report.json" ||
-				fail "$name" "report exited $?"
-			if stall_check_summary "$name" "$out/$name.report.json"; then
-				pass "$name"
-			else
-				fail "$name" "lost or unpaired records, above"
-			fi
-		else
-			cat "$out/$name.err"; fail "$name" "record exited $?"
-		fi
-	else
-		kill -INT $pid; wait $pid
-	fi
-
-	name=stalled-watch
-	"$bin" watch --json >"$out/$name.out" 2>"$out/$name.err" &
-	pid=$!
-	if stall_burst "$name" $pid "$out/$name.err" '^watching:'; then
-		kill -INT $pid
-		if wait $pid; then
-			if stall_check_summary "$name" "$out/$name.out"; then
-				pass "$name"
-			else
-				fail "$name" "lost or unpaired records, above"
-			fi
-		else
-			cat "$out/$name.err"; fail "$name" "watch exited $?"
-		fi
-	else
-		kill -INT $pid; wait $pid
-	fi
+	stall_summary_mode stalled-record record -o "$out/stalled-record.trace"
+	stall_summary_mode stalled-watch watch --json
 
 	name=stalled-serve
 	"$bin" serve --listen 127.0.0.1:0 >"$out/$name.out" 2>"$out/$name.err" &
