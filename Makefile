@@ -67,12 +67,18 @@ HDRS      := $(wildcard include/*.h)
 all: $(OUT)/iommu-audit $(OUT)/iommu-audit-static
 
 # Guest-side programs the scenarios drive the kernel with (6.12 uapi headers),
-# and the kernel's own iommufd selftests (a load nobody here wrote).
-progs: $(OUT)/progs/iommu-drive $(OUT)/selftests/.stamp
+# and the kernel's own selftests (a load nobody here wrote): iommufd from
+# linux-source-6.12 for the 6.12 test kernel, iommufd and VFIO from
+# linux-source-7.3 for the 7.3 one.
+progs: $(OUT)/progs/iommu-drive $(OUT)/selftests/.stamp $(OUT)/selftests-7.3/.stamp
 
 $(OUT)/selftests/.stamp: scripts/build-selftests scripts/uapi-headers
 	$(call msg,BUILD,$(OUT)/selftests)
-	$(Q)scripts/build-selftests $(OUT)/selftests
+	$(Q)scripts/build-selftests 6.12 $(OUT)/selftests
+
+$(OUT)/selftests-7.3/.stamp: scripts/build-selftests scripts/fetch-kernels
+	$(call msg,BUILD,$(OUT)/selftests-7.3)
+	$(Q)scripts/build-selftests 7.3 $(OUT)/selftests-7.3
 
 $(OUT)/uapi/.stamp: scripts/uapi-headers
 	$(call msg,UAPI,$(OUT)/uapi)
