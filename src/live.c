@@ -564,7 +564,8 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
 				     .ringbuf_bytes = w->o->ringbuf_bytes, .verbose = w->o->verbose,
 				     .trace_ioctls = w->o->trace_ioctls, .trace_maps = w->o->trace_maps,
-				     .module_fentry = w->o->module_fentry };
+				     .module_fentry = w->o->module_fentry,
+				     .no_late_attach = w->o->no_late_attach };
 	struct ia_engine_opts eo;
 	char msg[256];
 	int err;

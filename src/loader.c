@@ -390,26 +390,25 @@ static void enable_fentry(struct ia_loader *l, const struct ia_hook_info *h, con
 	bpf_program__set_attach_target(exit, 0, t);
 }
 
+/*
+ * Kprobes through perf events, or through kprobe_multi links (v5.18,
+ * commit 0dcac2725406 "bpf: Add multi kprobe link": fprobe, no perf
+ * event) where perf events are refused to this process: perf_event_open
+ * asks CAP_SYS_ADMIN where perf_event_paranoid is above 2 (Debian's patch
+ * and default of 3), while BPF_LINK_CREATE for a kprobe_multi link asks
+ * no capability of its own (kernel/bpf/syscall.c link_create,
+ * kernel/trace/bpf_trace.c bpf_kprobe_multi_link_attach). Such a link on
+ * a module's function holds a reference on the module (commit
+ * e22061b2a2f8 "bpf: Take module reference on kprobe_multi link"), so
+ * that it cannot be unloaded meanwhile: used only where perf events are
+ * refused.
+ */
 static void enable_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
 {
 	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 0), true);
 	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 1), true);
-}
-
-/*
- * A module's hook may attach after the start, with the capabilities that
- * remain then. A perf-event kprobe needs CAP_SYS_ADMIN where
- * perf_event_paranoid is above 2 (Debian's default of 3); a process that
- * does not hold it loads the programs for kprobe_multi links instead
- * (v5.18, commit 0dcac2725406 "bpf: Add multi kprobe link"), which need
- * none — but hold a reference on the module while attached (commit
- * e22061b2a2f8 "bpf: Take module reference on kprobe_multi link"), so
- * that it cannot be unloaded meanwhile: used only where nothing else works.
- */
-static void enable_late_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
-{
-	enable_kprobe(l, h);
-	if (!l->feat.kprobe_multi || ia_perf_paranoid() <= 2 || ia_caps_admin())
+	l->kprobe_multi = l->feat.kprobe_multi && ia_perf_paranoid() > 2 && !ia_caps_admin();
+	if (!l->kprobe_multi)
 		return;
 	bpf_program__set_expected_attach_type(hook_prog(l, h, IA_VIA_KPROBE, 0), BPF_TRACE_KPROBE_MULTI);
 	bpf_program__set_expected_attach_type(hook_prog(l, h, IA_VIA_KPROBE, 1), BPF_TRACE_KPROBE_MULTI);
@@ -439,9 +438,14 @@ static int choose_absent(struct ia_loader *l, const struct ia_hook_info *h)
 	enum ia_kmod_state ks = h->module ? ia_kmod_state("", l->release, h->module) : IA_KMOD_BUILTIN;
 
 	st->target = h->targets[0];
+	if (ks == IA_KMOD_AVAILABLE && l->feat.kprobes && l->no_late_attach) {
+		set_why(st, -ENOENT, "in module %s, not loaded now; --no-late-attach: not attached when it loads",
+			h->module);
+		return -ENOENT;
+	}
 	if (ks == IA_KMOD_AVAILABLE && l->feat.kprobes) {
 		st->late = true;
-		enable_late_kprobe(l, h);
+		enable_kprobe(l, h);
 		set_why(st, -ENOENT, "in module %s, not loaded now: attaches (kprobe) when it loads", h->module);
 		return -ENOENT;
 	}
@@ -523,11 +527,9 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 		if (in_ksyms && l->feat.kprobes) {
 			st->via = IA_VIA_KPROBE;
 			/* a module's function: attached again if the module goes and comes back */
-			st->late = h->module && ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
-			if (st->late)
-				enable_late_kprobe(l, h);
-			else
-				enable_kprobe(l, h);
+			st->late = h->module && !l->no_late_attach &&
+				   ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
+			enable_kprobe(l, h);
 			return 0;
 		}
 		if (in_ksyms || (l->vmlinux && btf__find_by_name_kind(l->vmlinux, t, BTF_KIND_FUNC) > 0)) {
@@ -637,6 +639,27 @@ static void detach_hook(struct ia_loader *l, unsigned int id)
 	}
 }
 
+/*
+ * What a perf-event kprobe or classic tracepoint refused for want of a
+ * capability lacked: perf_event_open asks CAP_SYS_ADMIN where
+ * perf_event_paranoid is above 2 (Debian's patch), perf_kprobe_event_init
+ * CAP_PERFMON (kernel/events/core.c). Kprobes take kprobe_multi links
+ * instead where the kernel has them (enable_kprobe); a classic tracepoint
+ * has no such way (tp_btf is the one without perf events).
+ */
+static const char *perf_refused(const struct ia_loader *l, enum ia_via via, int err)
+{
+	bool kp = via == IA_VIA_KPROBE && !l->kprobe_multi;
+
+	if ((!kp && via != IA_VIA_TRACEPOINT) || (err != -EACCES && err != -EPERM))
+		return "";
+	if (ia_perf_paranoid() <= 2)
+		return " (perf events need CAP_PERFMON)";
+	return kp && !l->feat.kprobe_multi ? " (perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2, "
+					     "and this kernel has no kprobe_multi links, 5.18+)"
+					   : " (perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2)";
+}
+
 /* Attach entry and exit together: half a hook would yield unpaired records. */
 static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 {
@@ -652,8 +675,9 @@ static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 			if (st->via == IA_VIA_FENTRY && l->feat.kprobes)
 				snprintf(l->fentry_failed[h->id], sizeof(l->fentry_failed[h->id]),
 					 "fentry attach failed: %s", strerror(err ? -err : EINVAL));
-			set_why(st, err ? err : -EINVAL, "%s %s attach failed: %s",
-				ia_via_name(st->via), st->target, strerror(err ? -err : EINVAL));
+			set_why(st, err ? err : -EINVAL, "%s %s attach failed: %s%s",
+				ia_via_name(st->via), st->target, strerror(err ? -err : EINVAL),
+				perf_refused(l, st->via, err));
 			st->via = IA_VIA_NONE;
 			return;
 		}
@@ -921,6 +945,7 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	l->no_late_attach = o->no_late_attach;
 	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
 	probe_features(l);
 	err = load_all(l, o);
