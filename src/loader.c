@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -170,6 +171,30 @@ static bool kprobe_multi_loads(void)
 }
 
 /*
+ * Does every bpf() command need CAP_BPF, even one on a file descriptor
+ * already held (a map read, a link)? Before v6.5 __sys_bpf refused any
+ * command to a caller without CAP_BPF (or CAP_SYS_ADMIN) while
+ * kernel.unprivileged_bpf_disabled is set; since "bpf: Move unprivileged
+ * checks into map_create() and bpf_prog_load()" only the commands that
+ * create a map or load a program are gated. Asked of the kernel: a child
+ * without CAP_BPF and CAP_SYS_ADMIN looks a key up in fd -1, refused
+ * (EPERM) before the fd is looked at where the gate is, EBADF elsewhere.
+ * Unknown (the child failed): gated, so that CAP_BPF is kept.
+ */
+static bool bpf_gated(void)
+{
+	pid_t pid = fork();
+	int status, key = 0;
+	long val;
+
+	if (pid == 0)
+		_exit(ia_caps_lose_bpf() ? 2 : !bpf_map_lookup_elem(-1, &key, &val) ? 3 : errno == EPERM ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return true;
+	return WEXITSTATUS(status) != 0;
+}
+
+/*
  * May a tracing program use a hash map that is not preallocated? Refused
  * before v6.1 ("trace type programs can only use preallocated hash map";
  * lifted by commit 96da3f7d489d "bpf: Remove tracing program restriction
@@ -268,6 +293,7 @@ static void probe_features(struct ia_loader *l)
 	l->feat.nonprealloc = nonprealloc_loads();
 	l->feat.kprobe_multi = l->feat.kprobes && kprobe_multi_loads();
 	l->feat.task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) > 0;
+	l->feat.bpf_gated = bpf_gated();
 }
 
 /* The hooks whose fentry/fexit pair keeps its start in task storage (bpf/watch.bpf.c: stamps). */
