@@ -503,9 +503,11 @@ static int drop_capabilities(struct watch_ctx *w)
 		 * CAP_SYSLOG: the new module's addresses in /proc/kallsyms, which
 		 * name its iommu_ops.
 		 */
-		keep |= IA_KEEP_SYSLOG;
-		if (!l->kprobe_multi)
-			keep |= ia_perf_paranoid() > 2 ? IA_KEEP_ADMIN : IA_KEEP_PERFMON;
+		bool perf = !l->kprobe_multi, paranoid = ia_perf_paranoid() > 2;
+
+		/* perf events refused to it anyway: they stay missing, saying why */
+		if (!perf || !paranoid || ia_caps_admin())
+			keep |= IA_KEEP_SYSLOG | (perf ? paranoid ? IA_KEEP_ADMIN : IA_KEEP_PERFMON : 0);
 	}
 	/* serve names the holders of each group at every scrape: other users' fd tables */
 	if (w->o->serve && !w->o->no_late_attach)

@@ -154,7 +154,14 @@ static int fexit_ret_loads(const struct btf *vmlinux, const char *fn)
 	return tracing_loads(vmlinux, fn, BPF_TRACE_FEXIT, insns, 6);
 }
 
-/* Does the kernel know kprobe_multi links? A program loaded for one says. */
+/*
+ * Does the kernel make kprobe_multi links? A program loads for one on any
+ * kernel that knows the attach type (5.18), but only a kernel built with
+ * CONFIG_FPROBE makes the link: without it bpf_kprobe_multi_link_attach
+ * (kernel/trace/bpf_trace.c) is a stub returning EOPNOTSUPP, as on
+ * Debian's 6.1. With it, a link asked for no symbol and no address is
+ * refused EINVAL ("!!uaddrs == !!usyms") before anything is attached.
+ */
 static bool kprobe_multi_loads(void)
 {
 	static const struct bpf_insn insns[] = {
@@ -162,12 +169,15 @@ static bool kprobe_multi_loads(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 2, &opts);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 2, &opts), link;
 
 	if (fd < 0)
 		return false;
+	link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, NULL);
+	if (link >= 0) /* nothing to attach to: not expected, but a link is a link */
+		close(link);
 	close(fd);
-	return true;
+	return link >= 0 || link == -EINVAL;
 }
 
 /*
@@ -425,7 +435,7 @@ static void enable_fentry(struct ia_loader *l, const struct ia_hook_info *h, con
  * no capability of its own (kernel/bpf/syscall.c link_create,
  * kernel/trace/bpf_trace.c bpf_kprobe_multi_link_attach). Such a link on
  * a module's function holds a reference on the module (commit
- * e22061b2a2f8 "bpf: Take module reference on kprobe_multi link"), so
+ * e22061b2d309 "bpf: Take module reference on kprobe_multi link"), so
  * that it cannot be unloaded meanwhile: used only where perf events are
  * refused.
  */
@@ -682,7 +692,7 @@ static const char *perf_refused(const struct ia_loader *l, enum ia_via via, int 
 	if (ia_perf_paranoid() <= 2)
 		return " (perf events need CAP_PERFMON)";
 	return kp && !l->feat.kprobe_multi ? " (perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2, "
-					     "and this kernel has no kprobe_multi links, 5.18+)"
+					     "and this kernel makes no kprobe_multi links: 5.18+ with CONFIG_FPROBE)"
 					   : " (perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2)";
 }
 
