@@ -689,11 +689,11 @@ static const char *perf_refused(const struct ia_loader *l, enum ia_via via, int 
 
 	if ((!kp && via != IA_VIA_TRACEPOINT) || (err != -EACCES && err != -EPERM))
 		return "";
+	/* short: the reason is 160 bytes with the target's name (recordings keep it so) */
 	if (ia_perf_paranoid() <= 2)
 		return " (perf events need CAP_PERFMON)";
-	return kp && !l->feat.kprobe_multi ? " (perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2, "
-					     "and this kernel makes no kprobe_multi links: 5.18+ with CONFIG_FPROBE)"
-					   : " (perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2)";
+	return kp && !l->feat.kprobe_multi ? " (needs CAP_SYS_ADMIN: perf_event_paranoid>2, no kprobe_multi)"
+					   : " (needs CAP_SYS_ADMIN: perf_event_paranoid>2)";
 }
 
 /* Attach entry and exit together: half a hook would yield unpaired records. */

@@ -699,7 +699,7 @@ scenario_late_setpriv() {
 		grep '"hook":"type1_attach"' "$out/$name.out"
 		if ! kernel_offers kprobe-multi && [ "$(sysctl -n kernel.perf_event_paranoid)" -gt 2 ] &&
 			grep '"hook":"type1_attach"' "$out/$name.out" | sed -n 2p |
-			grep -q '"attached":false,.*perf events need CAP_SYS_ADMIN under kernel.perf_event_paranoid > 2, and this kernel makes no kprobe_multi links'; then
+			grep -q '"attached":false,.*attach failed: Permission denied (needs CAP_SYS_ADMIN: perf_event_paranoid>2, no kprobe_multi)"'; then
 			pass "$name-names-cap-sys-admin"
 			not_run "$name" "${VMTEST_KERNEL:-this kernel} makes no kprobe_multi links (5.18+ with CONFIG_FPROBE) and its perf_event_paranoid=$(sysctl -n kernel.perf_event_paranoid) refuses perf-event kprobes without CAP_SYS_ADMIN"
 		else
