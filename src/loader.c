@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -178,6 +179,29 @@ static bool kprobe_multi_loads(void)
 		close(link);
 	close(fd);
 	return link >= 0 || link == -EINVAL;
+}
+
+/*
+ * Does RLIMIT_MEMLOCK keep this process from making its maps? Before
+ * v5.11 (the series "bpf: switch to memcg-based memory accounting") a
+ * map's memory is charged to the user's locked memory
+ * and refused EPERM beyond RLIMIT_MEMLOCK; libbpf raises the limit, which
+ * only root or CAP_SYS_RESOURCE may do past the hard one. Asked of the
+ * kernel after a failed load: an array map twice the limit's size.
+ */
+static bool memlock_refuses(void)
+{
+	struct rlimit r;
+	int fd;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &r) || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > (1ull << 30))
+		return false;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ia_probe", 4, 4096, (__u32)(2 * r.rlim_cur / 4096 + 16), NULL);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return fd == -EPERM;
 }
 
 /*
@@ -985,6 +1009,15 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
 	probe_features(l);
 	err = load_all(l, o);
+	if (err && memlock_refuses()) {
+		struct rlimit r = { 0 };
+
+		getrlimit(RLIMIT_MEMLOCK, &r);
+		snprintf(msg, msglen, "loading BPF programs failed: %s (this kernel charges BPF maps to "
+			 "RLIMIT_MEMLOCK, %llu KiB here: raise it, e.g. LimitMEMLOCK=infinity, or grant "
+			 "CAP_SYS_RESOURCE)", strerror(-err), (unsigned long long)r.rlim_cur / 1024);
+		return err;
+	}
 	if (err) {
 		snprintf(msg, msglen, "loading BPF programs failed: %s%s", strerror(-err),
 			 err == -EPERM ? " (run as root, with CAP_BPF and CAP_PERFMON)" :
