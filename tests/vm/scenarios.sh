@@ -644,10 +644,13 @@ scenario_late_setpriv() {
 		echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
 		modprobe -r vfio_pci vfio_iommu_type1 2>/dev/null
 	}
-	# start NAME args...: watch as the service user; pid in $pid once it attached
+	# start NAME args...: watch as the service user, with the unit's LimitMEMLOCK= (5.10
+	# charges BPF maps to it); pid in $pid once it attached
 	late_start() {
-		local n=$1; shift
-		setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+		local n=$1 ml; shift
+		ml=$(sed -n 's/^LimitMEMLOCK=//p' deploy/systemd/iommu-audit.service)
+		[ "$ml" != infinity ] || ml=unlimited
+		prlimit ${ml:+--memlock=$ml} setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
 			--inh-caps=$caps --ambient-caps=$caps --bounding-set=$caps \
 			"$bin" watch -v --json "$@" >"$out/$n.out" 2>"$out/$n.err" &
 		pid=$!
