@@ -156,12 +156,15 @@ static int fexit_ret_loads(const struct btf *vmlinux, const char *fn)
 }
 
 /*
- * Does the kernel make kprobe_multi links? A program loads for one on any
- * kernel that knows the attach type (5.18), but only a kernel built with
+ * Does the kernel make kprobe_multi links? A program loads for one on
+ * kernels that ignore a kprobe's expected attach type (Debian's 5.10) as
+ * on those that know it (5.18), and only a kernel built with
  * CONFIG_FPROBE makes the link: without it bpf_kprobe_multi_link_attach
  * (kernel/trace/bpf_trace.c) is a stub returning EOPNOTSUPP, as on
- * Debian's 6.1. With it, a link asked for no symbol and no address is
- * refused EINVAL ("!!uaddrs == !!usyms") before anything is attached.
+ * Debian's 6.1; before 5.18 link_create refuses the attach type EINVAL.
+ * Asked for a link on one symbol whose name is at a bad address, a kernel
+ * that makes them goes as far as reading the name: EFAULT, nothing
+ * attached.
  */
 static bool kprobe_multi_loads(void)
 {
@@ -170,15 +173,16 @@ static bool kprobe_multi_loads(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = (const char **)8, .kprobe_multi.cnt = 1);
 	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 2, &opts), link;
 
 	if (fd < 0)
 		return false;
-	link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, NULL);
-	if (link >= 0) /* nothing to attach to: not expected, but a link is a link */
+	link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	if (link >= 0) /* not expected: a link is a link */
 		close(link);
 	close(fd);
-	return link >= 0 || link == -EINVAL;
+	return link >= 0 || link == -EFAULT;
 }
 
 /*
