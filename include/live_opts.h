@@ -52,7 +52,8 @@
 	{ .name = "no-late-attach", .kind = IA_OPT_FLAG, \
 	  .offset = IA_OPT_AT(bool, st, live.no_late_attach), \
 	  .help = "attach nothing after the start (hooks in modules loaded later stay\n" \
-	  "missing) and keep no capability once attached" }
+	  "missing) and keep no capability once attached (but CAP_BPF where\n" \
+	  "every bpf() call needs it, before 6.5)" }
 
 #define IA_LIVE_OPT_MODULE_FENTRY(st) \
 	{ .name = "module-fentry", .kind = IA_OPT_FLAG, \

@@ -32,6 +32,7 @@ struct ia_loader_opts {
 	bool trace_ioctls;    /* a record per iommufd ioctl, IOAS map/unmap included */
 	bool trace_maps;      /* a record per iommu_map/iommu_unmap call */
 	bool module_fentry;   /* fentry/fexit on loaded modules' functions (CAP_SYS_ADMIN) */
+	bool no_late_attach;  /* a module's hooks attach at the start or never */
 };
 
 struct watch_bpf;
@@ -51,6 +52,9 @@ struct ia_loader {
 	 * with why in this note.
 	 */
 	char fentry_failed[IA_HOOK_MAX][96];
+	/* kprobes go through kprobe_multi links (no perf event): see enable_kprobe */
+	bool kprobe_multi;
+	bool no_late_attach; /* from the options */
 };
 
 /* Returns 0 when at least one hook attached, else a negative errno; msg explains. */

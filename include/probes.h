@@ -37,6 +37,7 @@ struct ia_features {
 	bool nonprealloc;    /* tracing programs may use hash maps that are not preallocated */
 	bool kprobe_multi;   /* kprobe_multi links: kprobes without perf events */
 	bool task_storage;   /* BPF task storage (5.11+): the fentry/fexit timing path */
+	bool bpf_gated;	     /* every bpf() command needs CAP_BPF, even on fds held (before 6.5) */
 };
 
 /* "fentry", "kprobe", "tp_btf", "tracepoint", "none". */

@@ -94,9 +94,32 @@ int ia_perf_paranoid(void)
 	return v;
 }
 
+int ia_caps_lose_bpf(void)
+{
+	struct capsets c;
+	int err = caps_get(&c);
+
+	if (err)
+		return err;
+	c.data[CAP_BPF / 32].effective &= ~(1u << (CAP_BPF % 32));
+	c.data[CAP_SYS_ADMIN / 32].effective &= ~(1u << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &c.hdr, c.data) ? -errno : 0;
+}
+
 int ia_caps_drop(unsigned int want, char *kept, size_t len)
 {
-	int last = last_cap(), keep[5], nkeep = 0;
+	static const struct {
+		unsigned int flag;
+		int cap;
+		const char *name;
+	} caps[] = {
+		{ IA_KEEP_BPF, CAP_BPF, "CAP_BPF" },
+		{ IA_KEEP_PERFMON, CAP_PERFMON, "CAP_PERFMON" },
+		{ IA_KEEP_SYSLOG, CAP_SYSLOG, "CAP_SYSLOG" },
+		{ IA_KEEP_ADMIN, CAP_SYS_ADMIN, "CAP_SYS_ADMIN" },
+		{ IA_KEEP_PTRACE, CAP_SYS_PTRACE, "CAP_SYS_PTRACE" },
+	};
+	int last = last_cap();
 	__u32 mask[2] = { 0, 0 };
 	struct capsets c;
 	int err = caps_get(&c);
@@ -104,23 +127,18 @@ int ia_caps_drop(unsigned int want, char *kept, size_t len)
 	kept[0] = '\0';
 	if (err)
 		return err;
-	if (want & IA_KEEP_ATTACH) {
-		keep[nkeep++] = last >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN;
-		if (last >= CAP_BPF)
-			keep[nkeep++] = CAP_PERFMON;
-		keep[nkeep++] = CAP_SYSLOG;
-		if ((want & IA_KEEP_ADMIN) && last >= CAP_BPF)
-			keep[nkeep++] = CAP_SYS_ADMIN;
-	}
-	if (want & IA_KEEP_PTRACE)
-		keep[nkeep++] = CAP_SYS_PTRACE;
-	for (int i = 0; i < nkeep; i++)
-		if (has(&c, keep[i]) || (c.data[keep[i] / 32].permitted & (1u << (keep[i] % 32)))) {
-			mask[keep[i] / 32] |= 1u << (keep[i] % 32);
-			add_name(kept, len, keep[i] == CAP_BPF ? "CAP_BPF" : keep[i] == CAP_PERFMON ? "CAP_PERFMON" :
-					    keep[i] == CAP_SYSLOG ? "CAP_SYSLOG" :
-					    keep[i] == CAP_SYS_PTRACE ? "CAP_SYS_PTRACE" : "CAP_SYS_ADMIN");
+	/* before CAP_BPF and CAP_PERFMON (5.8) CAP_SYS_ADMIN stood for both */
+	if (last < CAP_BPF && (want & (IA_KEEP_BPF | IA_KEEP_PERFMON)))
+		want = (want & ~(IA_KEEP_BPF | IA_KEEP_PERFMON)) | IA_KEEP_ADMIN;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		int cap = caps[i].cap;
+
+		if ((want & caps[i].flag) &&
+		    (has(&c, cap) || (c.data[cap / 32].permitted & (1u << (cap % 32))))) {
+			mask[cap / 32] |= 1u << (cap % 32);
+			add_name(kept, len, caps[i].name);
 		}
+	}
 	/* the bounding set first: dropping from it needs CAP_SETPCAP, which goes next */
 	for (int cap = 0; cap <= last && has(&c, CAP_SETPCAP); cap++)
 		if (!(mask[cap / 32] & (1u << (cap % 32))) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)

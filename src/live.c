@@ -481,29 +481,46 @@ static void announce(struct watch_ctx *w, const struct ia_loader *l)
 }
 
 /*
- * Everything is attached and open: give up every capability but what
- * attaching a module's hooks later needs (--no-late-attach: all of them).
+ * Everything is attached and open: give up every capability but what the
+ * rest of the run needs (--no-late-attach: attaching nothing later).
  * Failing to is fatal: the service must not run with more than it says.
  */
 static int drop_capabilities(struct watch_ctx *w)
 {
-	bool admin = false;
+	const struct ia_loader *l = w->loader;
+	unsigned int keep = 0;
+	bool late = false;
 	char kept[96];
 	int err;
 
-	/*
-	 * A module's hook attached later through a perf-event kprobe needs
-	 * CAP_SYS_ADMIN under perf_event_paranoid > 2: kept where it is held
-	 * (else the loader chose kprobe_multi links, which need none).
-	 */
 	for (unsigned int id = 1; id < IA_HOOK_MAX && !w->o->no_late_attach; id++)
-		admin |= w->loader->st[id].late;
-	admin = admin && ia_perf_paranoid() > 2;
-	/* serve names the holders of each group at every scrape: other users' fd tables */
-	err = ia_caps_drop((w->o->no_late_attach ? 0 : IA_KEEP_ATTACH) | (admin ? IA_KEEP_ADMIN : 0) |
-				   (w->o->serve && !w->o->no_late_attach ? IA_KEEP_PTRACE : 0),
-			   kept, sizeof(kept));
+		late |= l->st[id].late;
+	/* reading the maps (histograms, counts) is a bpf() command on kernels that gate them all */
+	if (l->feat.bpf_gated)
+		keep |= IA_KEEP_BPF;
+	if (late) {
+		/*
+		 * A module's hooks attached later. Through a kprobe_multi link
+		 * (BPF_LINK_CREATE on the programs already loaded) nothing is
+		 * asked beyond the gate above: kernel/bpf/syscall.c link_create
+		 * and kernel/trace/bpf_trace.c bpf_kprobe_multi_link_attach check
+		 * no capability. Through a perf-event kprobe,
+		 * perf_kprobe_event_init asks CAP_PERFMON, and perf_event_open
+		 * CAP_SYS_ADMIN under perf_event_paranoid > 2 (Debian's patch;
+		 * the loader chose kprobe_multi where that was not held).
+		 * CAP_SYSLOG: the new module's addresses in /proc/kallsyms, which
+		 * name its iommu_ops.
+		 */
+		bool perf = !l->kprobe_multi, paranoid = ia_perf_paranoid() > 2;
 
+		/* perf events refused to it anyway: they stay missing, saying why */
+		if (!perf || !paranoid || ia_caps_admin())
+			keep |= IA_KEEP_SYSLOG | (perf ? paranoid ? IA_KEEP_ADMIN : IA_KEEP_PERFMON : 0);
+	}
+	/* serve names the holders of each group at every scrape: other users' fd tables */
+	if (w->o->serve && !w->o->no_late_attach)
+		keep |= IA_KEEP_PTRACE;
+	err = ia_caps_drop(keep, kept, sizeof(kept));
 	if (err)
 		ia_error(w->o->json, "giving up capabilities failed: %s", strerror(-err));
 	else if (w->o->verbose)
@@ -572,7 +589,8 @@ static int start(struct watch_ctx *w, struct ia_loader *l, struct ia_model *snap
 	struct ia_loader_opts lo = { .ksyms = &w->ksyms, .force_kprobes = w->o->force_kprobes,
 				     .ringbuf_bytes = w->o->ringbuf_bytes, .verbose = w->o->verbose,
 				     .trace_ioctls = w->o->trace_ioctls, .trace_maps = w->o->trace_maps,
-				     .module_fentry = w->o->module_fentry };
+				     .module_fentry = w->o->module_fentry,
+				     .no_late_attach = w->o->no_late_attach };
 	struct ia_engine_opts eo;
 	char msg[256];
 	int err;

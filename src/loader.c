@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -153,7 +155,17 @@ static int fexit_ret_loads(const struct btf *vmlinux, const char *fn)
 	return tracing_loads(vmlinux, fn, BPF_TRACE_FEXIT, insns, 6);
 }
 
-/* Does the kernel know kprobe_multi links? A program loaded for one says. */
+/*
+ * Does the kernel make kprobe_multi links? A program loads for one on
+ * kernels that ignore a kprobe's expected attach type (Debian's 5.10) as
+ * on those that know it (5.18), and only a kernel built with
+ * CONFIG_FPROBE makes the link: without it bpf_kprobe_multi_link_attach
+ * (kernel/trace/bpf_trace.c) is a stub returning EOPNOTSUPP, as on
+ * Debian's 6.1; before 5.18 link_create refuses the attach type EINVAL.
+ * Asked for a link on one symbol whose name is at a bad address, a kernel
+ * that makes them goes as far as reading the name: EFAULT, nothing
+ * attached.
+ */
 static bool kprobe_multi_loads(void)
 {
 	static const struct bpf_insn insns[] = {
@@ -161,12 +173,63 @@ static bool kprobe_multi_loads(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_KPROBE_MULTI);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 2, &opts);
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .kprobe_multi.syms = (const char **)8, .kprobe_multi.cnt = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_KPROBE, "ia_probe", "GPL", insns, 2, &opts), link;
 
 	if (fd < 0)
 		return false;
+	link = bpf_link_create(fd, 0, BPF_TRACE_KPROBE_MULTI, &lo);
+	if (link >= 0) /* not expected: a link is a link */
+		close(link);
 	close(fd);
-	return true;
+	return link >= 0 || link == -EFAULT;
+}
+
+/*
+ * Does RLIMIT_MEMLOCK keep this process from making its maps? Before
+ * v5.11 (the series "bpf: switch to memcg-based memory accounting") a
+ * map's memory is charged to the user's locked memory
+ * and refused EPERM beyond RLIMIT_MEMLOCK; libbpf raises the limit, which
+ * only root or CAP_SYS_RESOURCE may do past the hard one. Asked of the
+ * kernel after a failed load: an array map twice the limit's size.
+ */
+static bool memlock_refuses(void)
+{
+	struct rlimit r;
+	int fd;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &r) || r.rlim_cur == RLIM_INFINITY || r.rlim_cur > (1ull << 30))
+		return false;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ia_probe", 4, 4096, (__u32)(2 * r.rlim_cur / 4096 + 16), NULL);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return fd == -EPERM;
+}
+
+/*
+ * Does every bpf() command need CAP_BPF, even one on a file descriptor
+ * already held (a map read, a link)? Before v6.5 __sys_bpf refused any
+ * command to a caller without CAP_BPF (or CAP_SYS_ADMIN) while
+ * kernel.unprivileged_bpf_disabled is set; since "bpf: Move unprivileged
+ * checks into map_create() and bpf_prog_load()" only the commands that
+ * create a map or load a program are gated. Asked of the kernel: a child
+ * without CAP_BPF and CAP_SYS_ADMIN looks a key up in fd -1, refused
+ * (EPERM) before the fd is looked at where the gate is, EBADF elsewhere.
+ * Unknown (the child failed): gated, so that CAP_BPF is kept.
+ */
+static bool bpf_gated(void)
+{
+	pid_t pid = fork();
+	int status, key = 0;
+	long val;
+
+	if (pid == 0)
+		_exit(ia_caps_lose_bpf() ? 2 : !bpf_map_lookup_elem(-1, &key, &val) ? 3 : errno == EPERM ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return true;
+	return WEXITSTATUS(status) != 0;
 }
 
 /*
@@ -268,6 +331,7 @@ static void probe_features(struct ia_loader *l)
 	l->feat.nonprealloc = nonprealloc_loads();
 	l->feat.kprobe_multi = l->feat.kprobes && kprobe_multi_loads();
 	l->feat.task_storage = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_TASK_STORAGE, NULL) > 0;
+	l->feat.bpf_gated = bpf_gated();
 }
 
 /* The hooks whose fentry/fexit pair keeps its start in task storage (bpf/watch.bpf.c: stamps). */
@@ -413,26 +477,25 @@ static void enable_fentry(struct ia_loader *l, const struct ia_hook_info *h, con
 	bpf_program__set_attach_target(exit, 0, t);
 }
 
+/*
+ * Kprobes through perf events, or through kprobe_multi links (v5.18,
+ * commit 0dcac2725406 "bpf: Add multi kprobe link": fprobe, no perf
+ * event) where perf events are refused to this process: perf_event_open
+ * asks CAP_SYS_ADMIN where perf_event_paranoid is above 2 (Debian's patch
+ * and default of 3), while BPF_LINK_CREATE for a kprobe_multi link asks
+ * no capability of its own (kernel/bpf/syscall.c link_create,
+ * kernel/trace/bpf_trace.c bpf_kprobe_multi_link_attach). Such a link on
+ * a module's function holds a reference on the module (commit
+ * e22061b2d309 "bpf: Take module reference on kprobe_multi link"), so
+ * that it cannot be unloaded meanwhile: used only where perf events are
+ * refused.
+ */
 static void enable_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
 {
 	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 0), true);
 	bpf_program__set_autoload(hook_prog(l, h, IA_VIA_KPROBE, 1), true);
-}
-
-/*
- * A module's hook may attach after the start, with the capabilities that
- * remain then. A perf-event kprobe needs CAP_SYS_ADMIN where
- * perf_event_paranoid is above 2 (Debian's default of 3); a process that
- * does not hold it loads the programs for kprobe_multi links instead
- * (v5.18, commit 0dcac2725406 "bpf: Add multi kprobe link"), which need
- * none — but hold a reference on the module while attached (commit
- * e22061b2a2f8 "bpf: Take module reference on kprobe_multi link"), so
- * that it cannot be unloaded meanwhile: used only where nothing else works.
- */
-static void enable_late_kprobe(struct ia_loader *l, const struct ia_hook_info *h)
-{
-	enable_kprobe(l, h);
-	if (!l->feat.kprobe_multi || ia_perf_paranoid() <= 2 || ia_caps_admin())
+	l->kprobe_multi = l->feat.kprobe_multi && ia_perf_paranoid() > 2 && !ia_caps_admin();
+	if (!l->kprobe_multi)
 		return;
 	bpf_program__set_expected_attach_type(hook_prog(l, h, IA_VIA_KPROBE, 0), BPF_TRACE_KPROBE_MULTI);
 	bpf_program__set_expected_attach_type(hook_prog(l, h, IA_VIA_KPROBE, 1), BPF_TRACE_KPROBE_MULTI);
@@ -462,9 +525,14 @@ static int choose_absent(struct ia_loader *l, const struct ia_hook_info *h)
 	enum ia_kmod_state ks = h->module ? ia_kmod_state("", l->release, h->module) : IA_KMOD_BUILTIN;
 
 	st->target = h->targets[0];
+	if (ks == IA_KMOD_AVAILABLE && l->feat.kprobes && l->no_late_attach) {
+		set_why(st, -ENOENT, "in module %s, not loaded now; --no-late-attach: not attached when it loads",
+			h->module);
+		return -ENOENT;
+	}
 	if (ks == IA_KMOD_AVAILABLE && l->feat.kprobes) {
 		st->late = true;
-		enable_late_kprobe(l, h);
+		enable_kprobe(l, h);
 		set_why(st, -ENOENT, "in module %s, not loaded now: attaches (kprobe) when it loads", h->module);
 		return -ENOENT;
 	}
@@ -546,11 +614,9 @@ static int choose_call(struct ia_loader *l, const struct ia_hook_info *h, const 
 		if (in_ksyms && l->feat.kprobes) {
 			st->via = IA_VIA_KPROBE;
 			/* a module's function: attached again if the module goes and comes back */
-			st->late = h->module && ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
-			if (st->late)
-				enable_late_kprobe(l, h);
-			else
-				enable_kprobe(l, h);
+			st->late = h->module && !l->no_late_attach &&
+				   ia_kmod_state("", l->release, h->module) == IA_KMOD_LOADED;
+			enable_kprobe(l, h);
 			return 0;
 		}
 		if (in_ksyms || (l->vmlinux && btf__find_by_name_kind(l->vmlinux, t, BTF_KIND_FUNC) > 0)) {
@@ -660,6 +726,27 @@ static void detach_hook(struct ia_loader *l, unsigned int id)
 	}
 }
 
+/*
+ * What a perf-event kprobe or classic tracepoint refused for want of a
+ * capability lacked: perf_event_open asks CAP_SYS_ADMIN where
+ * perf_event_paranoid is above 2 (Debian's patch), perf_kprobe_event_init
+ * CAP_PERFMON (kernel/events/core.c). Kprobes take kprobe_multi links
+ * instead where the kernel has them (enable_kprobe); a classic tracepoint
+ * has no such way (tp_btf is the one without perf events).
+ */
+static const char *perf_refused(const struct ia_loader *l, enum ia_via via, int err)
+{
+	bool kp = via == IA_VIA_KPROBE && !l->kprobe_multi;
+
+	if ((!kp && via != IA_VIA_TRACEPOINT) || (err != -EACCES && err != -EPERM))
+		return "";
+	/* short: the reason is 160 bytes with the target's name (recordings keep it so) */
+	if (ia_perf_paranoid() <= 2)
+		return " (perf events need CAP_PERFMON)";
+	return kp && !l->feat.kprobe_multi ? " (needs CAP_SYS_ADMIN: perf_event_paranoid>2, no kprobe_multi)"
+					   : " (needs CAP_SYS_ADMIN: perf_event_paranoid>2)";
+}
+
 /* Attach entry and exit together: half a hook would yield unpaired records. */
 static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 {
@@ -675,8 +762,9 @@ static void attach_hook(struct ia_loader *l, const struct ia_hook_info *h)
 			if (st->via == IA_VIA_FENTRY && l->feat.kprobes)
 				snprintf(l->fentry_failed[h->id], sizeof(l->fentry_failed[h->id]),
 					 "fentry attach failed: %s", strerror(err ? -err : EINVAL));
-			set_why(st, err ? err : -EINVAL, "%s %s attach failed: %s",
-				ia_via_name(st->via), st->target, strerror(err ? -err : EINVAL));
+			set_why(st, err ? err : -EINVAL, "%s %s attach failed: %s%s",
+				ia_via_name(st->via), st->target, strerror(err ? -err : EINVAL),
+				perf_refused(l, st->via, err));
 			st->via = IA_VIA_NONE;
 			return;
 		}
@@ -943,9 +1031,19 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 	int err;
 
 	memset(l, 0, sizeof(*l));
+	l->no_late_attach = o->no_late_attach;
 	libbpf_set_print(o->verbose ? libbpf_loud : libbpf_quiet);
 	probe_features(l);
 	err = load_all(l, o);
+	if (err && memlock_refuses()) {
+		struct rlimit r = { 0 };
+
+		getrlimit(RLIMIT_MEMLOCK, &r);
+		snprintf(msg, msglen, "loading BPF programs failed: %s (this kernel charges BPF maps to "
+			 "RLIMIT_MEMLOCK, %llu KiB here: raise it, e.g. LimitMEMLOCK=infinity, or grant "
+			 "CAP_SYS_RESOURCE)", strerror(-err), (unsigned long long)r.rlim_cur / 1024);
+		return err;
+	}
 	if (err) {
 		snprintf(msg, msglen, "loading BPF programs failed: %s%s", strerror(-err),
 			 err == -EPERM ? " (run as root, with CAP_BPF and CAP_PERFMON)" :

@@ -20,6 +20,8 @@ not_run() { echo "NOT RUN: $1 ($2)"; }
 #                 VT-d (iommu_mock_device_add); before, by bus: VT-d refuses them
 #   fentry        fentry/fexit for the call hooks: fexit reads return values with
 #                 bpf_get_func_ret (v5.17); without it every call hook is a kprobe
+#   kprobe-multi  kprobe_multi links (v5.18 built with CONFIG_FPROBE; Debian's 6.1
+#                 is not): kprobes without perf events (register_fprobe exists)
 # A kernel given by path is taken as it is found. A named kernel must be as the
 # table says: check_offers fails loudly when it is not, so a scenario is never
 # left out because a feature went missing.
@@ -28,6 +30,7 @@ kernel_offers() { # feature
 	test:mock-fwspec) return 1 ;;
 	test:* | test-7.3:*) return 0 ;;
 	debian-6.1:fentry | debian-6.12:fentry | debian-7.3:fentry) return 0 ;;
+	debian-6.12:kprobe-multi | debian-7.3:kprobe-multi) return 0 ;;
 	debian-6.12:dma-owner | debian-6.12:device-claim | debian-7.3:dma-owner | debian-7.3:device-claim) return 0 ;;
 	debian-6.1:dma-owner) return 0 ;;
 	debian-5.10:* | debian-6.1:* | debian-6.12:* | debian-7.3:*) return 1 ;;
@@ -42,6 +45,7 @@ kernel_has() { # feature
 	dma-owner) grep -qw iommu_group_claim_dma_owner /proc/kallsyms ;;
 	device-claim) grep -qw iommu_device_claim_dma_owner /proc/kallsyms ;;
 	mock-fwspec) grep -qw iommu_mock_device_add /proc/kallsyms ;;
+	kprobe-multi) grep -qw register_fprobe /proc/kallsyms ;;
 	vfio-builtin) grep -q '/vfio_iommu_type1\.ko' "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null ;;
 	fentry) # a call hook every kernel has, attached through fentry (a file: grep -q in a
 		# pipeline would cut probe's output short under pipefail)
@@ -56,7 +60,7 @@ kernel_has() { # feature
 # what the kernel offers, or a FAIL naming the difference.
 check_offers() {
 	local f want got
-	for f in iommufd dma-owner device-claim vfio-builtin mock-fwspec fentry; do
+	for f in iommufd dma-owner device-claim vfio-builtin mock-fwspec fentry kprobe-multi; do
 		kernel_offers $f && want=yes || want=no
 		kernel_has $f && got=yes || got=no
 		if [ $want = $got ]; then

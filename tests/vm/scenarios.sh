@@ -590,6 +590,157 @@ scenario_late_module() {
 	modprobe -q vfio-pci
 }
 
+# What README.md ("What it keeps") says the service's set keeps once
+# attached on this kernel, with and without --no-late-attach: "CAP_A CAP_B"
+# or "none", from its row for $VMTEST_KERNEL; empty when it has none.
+readme_keeps() { # 2: the service, 3: --no-late-attach
+	awk -F'|' -v k="\`${VMTEST_KERNEL:-}\`" -v col="$1" '
+		/^### What it keeps/ { t = 1 } t && /^#/ && !/What it keeps/ { t = 0 }
+		t && $2 ~ k { v = $(col + 1); gsub(/^ +| +$|`/, "", v); print v; exit }' README.md |
+		tr ' ' '\n' | sort | xargs
+}
+
+# The capabilities in a process's CapEff, as "CAP_A CAP_B" or "none".
+cap_eff() { # pid
+	local hex
+	hex=$(awk '/^CapEff:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	[ -n "$hex" ] || return 1
+	[ "$((16#$hex))" != 0 ] || { echo none; return; }
+	capsh --decode="$hex" | sed 's/.*=//; s/,/\n/g' | tr '[:lower:]' '[:upper:]' | sort | xargs
+}
+
+# Until the hook has had N changes after its start-up probe object (60 s).
+wait_probe_changes() { # name hook n
+	local end=$((SECONDS + 60)) pat="\"type\":\"probe\",\"schema\":1,\"hook\":\"$2\""
+	while [ $SECONDS -lt $end ]; do
+		[ "$(grep -c "$pat" "$out/$1.out")" -lt $(($3 + 1)) ] || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Late attaching as the service runs it (Debian's kernels: VFIO modular):
+# watch started through setpriv as uid 65534 with exactly CAP_BPF,
+# CAP_PERFMON and CAP_SYSLOG ambient and no-new-privs, vfio_iommu_type1
+# unloaded. Once attached its CapEff must be what README.md says it keeps;
+# then the modules load, type1_attach attaches (a probe object, through a
+# kprobe_multi link: perf events are refused to it under Debian's
+# perf_event_paranoid=3), the legacy container's calls arrive with both
+# groups, and modprobe -r is refused while the link holds the module
+# (kernel/trace/bpf_trace.c: kprobe_multi_get_modules takes a reference)
+# or, where the kernel takes none, the detach is reported. With
+# --no-late-attach: CapEff as README.md says (none where bpf() on fds held
+# is not gated) and type1_attach missing with that reason after the
+# modules load. Where the kernel makes no kprobe_multi links (5.10: before
+# 5.18; Debian's 6.1: no CONFIG_FPROBE) the hook cannot attach without
+# CAP_SYS_ADMIN: the tool must say so, and the scenario is NOT RUN for
+# that reason alone.
+scenario_late_setpriv() {
+	local name=late-setpriv caps=-all,+bpf,+perfmon,+syslog g1 g2 d pid want got rc t0=$SECONDS
+	g1=$(pci_group "$NIC")
+	g2=$(pci_group "$A")
+	late_modules_out() {
+		for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
+		echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
+		modprobe -r vfio_pci vfio_iommu_type1 2>/dev/null
+	}
+	# start NAME args...: watch as the service user, with the unit's LimitMEMLOCK= (5.10
+	# charges BPF maps to it); pid in $pid once it attached
+	late_start() {
+		local n=$1 ml; shift
+		ml=$(sed -n 's/^LimitMEMLOCK=//p' deploy/systemd/iommu-audit.service)
+		[ "$ml" != infinity ] || ml=unlimited
+		prlimit ${ml:+--memlock=$ml} setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+			--inh-caps=$caps --ambient-caps=$caps --bounding-set=$caps \
+			"$bin" watch -v --json "$@" >"$out/$n.out" 2>"$out/$n.err" &
+		pid=$!
+		for _ in $(seq 1 1500); do
+			grep -q '^watching:' "$out/$n.err" 2>/dev/null && return 0
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.2
+		done
+		cat "$out/$n.err"
+		return 1
+	}
+	# --no-late-attach: keeps what README.md says, and the hook stays missing
+	late_no_late() {
+		local name=late-setpriv-no-late
+		want=$(readme_keeps 3)
+		late_start "$name" --no-late-attach || { fail "$name" "watch did not start as uid 65534"; late_modules_out; modprobe -q vfio-pci; return; }
+		watch_pid=$pid
+		got=$(cap_eff $pid)
+		echo "$name: CapEff once attached: $got; README.md says: $want"
+		modprobe vfio-pci && modprobe vfio_iommu_type1 || fail "$name" "modprobe"
+		sleep 3 # three of the loop's module checks, had it made them
+		watch_stop
+		rc=$?
+		grep '"hook":"type1_attach"' "$out/$name.out"
+		if [ "$got" = "$want" ] && [ $rc = 0 ] &&
+			[ "$(grep -c '"type":"probe","schema":1,"hook":"type1_attach"' "$out/$name.out")" = 1 ] &&
+			grep -q '"hook":"type1_attach",.*"attached":false,.*--no-late-attach: not attached when it loads' "$out/$name.out"; then
+			pass "$name"
+		else
+			fail "$name" "CapEff $got (README.md: $want), exit $rc, or type1_attach not missing with its reason"
+		fi
+		json_check "$name" "$out/$name.out"
+		late_modules_out
+		modprobe -q vfio-pci
+	}
+	late_modules_out
+	require "vfio_iommu_type1 unloaded" test ! -e /sys/module/vfio_iommu_type1
+	want=$(readme_keeps 2)
+	[ -n "$want" ] || { fail "$name" "README.md (What it keeps) has no row for ${VMTEST_KERNEL:-this kernel}"; return; }
+	late_start "$name" || { fail "$name" "watch did not start as uid 65534"; return; }
+	watch_pid=$pid
+	got=$(cap_eff $pid)
+	echo "$name: CapEff once attached: $got; README.md says: $want; $(grep '^capabilities kept' "$out/$name.err")"
+	if [ "$got" = "$want" ]; then pass "$name-keeps"; else fail "$name-keeps" "CapEff $got, README.md says $want"; fi
+	modprobe vfio-pci && modprobe vfio_iommu_type1 || { fail "$name" "modprobe"; watch_stop; return; }
+	wait_probe_changes "$name" type1_attach 1
+	if ! grep '"hook":"type1_attach"' "$out/$name.out" | sed -n 2p | grep -q '"attached":true'; then
+		watch_stop
+		grep '"hook":"type1_attach"' "$out/$name.out"
+		if ! kernel_offers kprobe-multi && [ "$(sysctl -n kernel.perf_event_paranoid)" -gt 2 ] &&
+			grep '"hook":"type1_attach"' "$out/$name.out" | sed -n 2p |
+			grep -q '"attached":false,.*attach failed: Permission denied (needs CAP_SYS_ADMIN: perf_event_paranoid>2, no kprobe_multi)"'; then
+			pass "$name-names-cap-sys-admin"
+			not_run "$name" "${VMTEST_KERNEL:-this kernel} makes no kprobe_multi links (5.18+ with CONFIG_FPROBE) and its perf_event_paranoid=$(sysctl -n kernel.perf_event_paranoid) refuses perf-event kprobes without CAP_SYS_ADMIN"
+		else
+			fail "$name" "type1_attach did not attach as uid 65534 after modprobe"
+		fi
+		late_modules_out
+		late_no_late
+		echo "late-setpriv: $((SECONDS - t0)) s"
+		return
+	fi
+	bpftool -j link show | jq -r '.[].type' | sort | uniq -c | sed "s/^/$name: links: /"
+	unbind "$BRIDGE"
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" vfio-pci; done
+	drive_ok "$name" container "$g1" "$g2"
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
+	echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
+	local probes=false,true
+	if modprobe -r vfio_pci vfio_iommu_type1 2>"$out/$name.rmmod"; then
+		wait_probe "$name" type1_attach false 2 || fail "$name" "type1_attach: no detach reported after modprobe -r"
+		probes=false,true,false
+	elif [ -e /sys/module/vfio_iommu_type1 ] && [ "$(cat /sys/module/vfio_iommu_type1/refcnt)" -gt 0 ]; then
+		echo "$name: modprobe -r refused while attached: $(cat "$out/$name.rmmod")"
+		pass "$name-module-held"
+	else
+		fail "$name" "modprobe -r failed and vfio_iommu_type1 is not held: $(cat "$out/$name.rmmod")"
+	fi
+	sleep 1
+	verdict "$name" --snapshot "$out/$name.snap" \
+		--events "hook=type1_attach,phase=exit,ret=0" 2 \
+		--event "hook=type1_attach,phase=enter,group=$g1" --event "hook=type1_attach,phase=enter,group=$g2" \
+		--probes type1_attach "$probes"
+	[ ! -e /sys/module/vfio_iommu_type1 ] || modprobe -r vfio_pci vfio_iommu_type1 ||
+		fail "$name" "modprobe -r after watch ended"
+
+	late_no_late
+	echo "late-setpriv: $((SECONDS - t0)) s"
+}
+
 # A full trampoline: another tool (bpftrace) holds the kernel's limit of
 # fentry programs on iommu_device_unuse_default_domain (BPF_MAX_TRAMP_LINKS,
 # 38 on x86-64: kernel/bpf/trampoline.c refuses one more with E2BIG). The
