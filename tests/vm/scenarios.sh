@@ -555,6 +555,14 @@ scenario_plan_truth() {
 }
 
 
+# The devices back on their own drivers (or none) and VFIO's modules unloaded.
+vfio_modules_out() {
+	local d
+	for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
+	echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
+	modprobe -r vfio_pci vfio_iommu_type1 2>/dev/null
+}
+
 # Modules that come and go (Debian's kernels: VFIO is modular): watch starts
 # with vfio_iommu_type1 unloaded, so type1_attach is missing "in module
 # vfio_iommu_type1, not loaded now"; then, IOMMU_AUDIT_MODULE_CYCLES times
@@ -567,12 +575,7 @@ scenario_late_module() {
 	local name=late-module cycles=${IOMMU_AUDIT_MODULE_CYCLES:-3} g1 g2 d i
 	g1=$(pci_group "$NIC")
 	g2=$(pci_group "$A")
-	module_out() {
-		for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
-		echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
-		modprobe -r vfio_pci vfio_iommu_type1 2>/dev/null
-	}
-	module_out
+	vfio_modules_out
 	require "vfio_iommu_type1 unloaded" test ! -e /sys/module/vfio_iommu_type1
 	watch_start "$name" --json -v || { fail "$name" "watch did not start"; return; }
 	for i in $(seq 1 "$cycles"); do
@@ -581,7 +584,7 @@ scenario_late_module() {
 		unbind "$BRIDGE"
 		for d in "$NIC" "$A" "$B"; do pci_rebind "$d" vfio-pci; done
 		drive_ok "$name-$i" container "$g1" "$g2"
-		module_out
+		vfio_modules_out
 		wait_probe "$name" type1_attach false $((2 * i)) || { fail "$name" "type1_attach not detached (cycle $i)"; break; }
 	done
 	verdict "$name" --snapshot "$out/$name.snap" \
@@ -639,11 +642,6 @@ scenario_late_setpriv() {
 	local name=late-setpriv caps=-all,+bpf,+perfmon,+syslog g1 g2 d pid want got rc t0=$SECONDS
 	g1=$(pci_group "$NIC")
 	g2=$(pci_group "$A")
-	late_modules_out() {
-		for d in "$NIC" "$A" "$B"; do pci_rebind "$d" ""; done
-		echo "$BRIDGE" >/sys/bus/pci/drivers_probe 2>/dev/null
-		modprobe -r vfio_pci vfio_iommu_type1 2>/dev/null
-	}
 	# start NAME args...: watch as the service user, with the unit's LimitMEMLOCK= (5.10
 	# charges BPF maps to it); pid in $pid once it attached
 	late_start() {
@@ -666,7 +664,7 @@ scenario_late_setpriv() {
 	late_no_late() {
 		local name=late-setpriv-no-late
 		want=$(readme_keeps 3)
-		late_start "$name" --no-late-attach || { fail "$name" "watch did not start as uid 65534"; late_modules_out; modprobe -q vfio-pci; return; }
+		late_start "$name" --no-late-attach || { fail "$name" "watch did not start as uid 65534"; vfio_modules_out; modprobe -q vfio-pci; return; }
 		watch_pid=$pid
 		got=$(cap_eff $pid)
 		echo "$name: CapEff once attached: $got; README.md says: $want"
@@ -683,10 +681,10 @@ scenario_late_setpriv() {
 			fail "$name" "CapEff $got (README.md: $want), exit $rc, or type1_attach not missing with its reason"
 		fi
 		json_check "$name" "$out/$name.out"
-		late_modules_out
+		vfio_modules_out
 		modprobe -q vfio-pci
 	}
-	late_modules_out
+	vfio_modules_out
 	require "vfio_iommu_type1 unloaded" test ! -e /sys/module/vfio_iommu_type1
 	want=$(readme_keeps 2)
 	[ -n "$want" ] || { fail "$name" "README.md (What it keeps) has no row for ${VMTEST_KERNEL:-this kernel}"; return; }
@@ -708,7 +706,7 @@ scenario_late_setpriv() {
 		else
 			fail "$name" "type1_attach did not attach as uid 65534 after modprobe"
 		fi
-		late_modules_out
+		vfio_modules_out
 		late_no_late
 		echo "late-setpriv: $((SECONDS - t0)) s"
 		return
