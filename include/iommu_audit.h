@@ -248,9 +248,15 @@ struct ia_hist_key {
  * pointers (the drivers' identity and blocked domains).
  */
 #define IA_HK_OP_MASK 7ull
+/*
+ * domain + op, which is domain | op for an aligned domain: an fexit program
+ * holds the domain as a pointer (PTR_TO_BTF_ID), and the verifier refuses a
+ * bitwise operation on a pointer but takes a constant added to it
+ * (kernel/bpf/verifier.c, adjust_ptr_min_max_vals).
+ */
 static inline __u64 ia_hist_kkey(__u64 domain, __u32 op)
 {
-	return domain | op;
+	return domain + op;
 }
 
 /* The iommufd ioctls' map "ioctls": one slot per _IOC_NR from the base (VFIO_BASE). */
