@@ -593,12 +593,16 @@ static __u64 cpu_ns(long pid)
 /*
  * The pairs: one step line with the count done, the time they took, the
  * buffer's contiguous runs (see phys_runs) and the CPU time process `other`
- * (a tracer's collector) had meanwhile.
+ * (a tracer's collector) had meanwhile. Its CPU time is read inside the
+ * timed window, so what it counts is part of what the window counts (read
+ * outside, a collector woken between the two reads was counted in its CPU
+ * time and not in the window's); the caller passes some process for every
+ * mode, so every window holds the same reads.
  */
 static int map_pairs(struct drive *d, int fd, __u32 ioas_id, void *buf, long n, __u64 len,
 		     long other)
 {
-	__u64 c0 = cpu_ns(other), t0 = now_ns(), iova = 0, t1, c1;
+	__u64 t0 = now_ns(), c0 = cpu_ns(other), iova = 0, t1, c1;
 	long i;
 	int ret = 0;
 
@@ -607,8 +611,8 @@ static int map_pairs(struct drive *d, int fd, __u32 ioas_id, void *buf, long n, 
 		if (!ret)
 			ret = ioas_unmap(fd, ioas_id, iova, len);
 	}
-	t1 = now_ns();
 	c1 = cpu_ns(other);
+	t1 = now_ns();
 	return step(d, "map-loop", ret, "pairs=%ld length=%llu ns=%llu runs=%ld other_ns=%llu",
 		    ret ? i - 1 : i, (unsigned long long)len, (unsigned long long)(t1 - t0),
 		    phys_runs(buf, len), (unsigned long long)(c1 - c0));
