@@ -1127,26 +1127,30 @@ static __always_inline bool ioctl_streams(__u32 cmd)
  */
 static __always_inline void ioctl_stamp(bool fast, unsigned int cmd)
 {
-	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
-	struct hist_start v = { .ts = bpf_ktime_get_ns(), .ioctl_cmd = cmd };
+	struct hist_start_key k = { .op = IOCTL_OP };
+	struct hist_start v = { .ioctl_cmd = cmd };
 	struct task_stamps *t;
 
+	/* the fast path reads no pid: a helper call the compiler cannot drop */
 	if (fast) {
 		t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0,
 					 BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (t)
-			t->ioctl_ts = v.ts;
+			t->ioctl_ts = bpf_ktime_get_ns();
 		else
 			__sync_fetch_and_add(&map_full.hist_starts, 1);
-	} else if (bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY)) {
-		__sync_fetch_and_add(&map_full.hist_starts, 1);
+		return;
 	}
+	k.tid = (__u32)bpf_get_current_pid_tgid();
+	v.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&hist_starts, &k, &v, BPF_ANY))
+		__sync_fetch_and_add(&map_full.hist_starts, 1);
 }
 
 /* The ioctl's start time (and, on the kprobe path, its command), 0 when not stamped. */
 static __always_inline __u64 ioctl_started(bool fast, unsigned int *cmd)
 {
-	struct hist_start_key k = { .tid = (__u32)bpf_get_current_pid_tgid(), .op = IOCTL_OP };
+	struct hist_start_key k = { .op = IOCTL_OP };
 	struct task_stamps *t;
 	struct hist_start *s;
 	__u64 ts = 0;
@@ -1159,6 +1163,7 @@ static __always_inline __u64 ioctl_started(bool fast, unsigned int *cmd)
 		}
 		return ts;
 	}
+	k.tid = (__u32)bpf_get_current_pid_tgid();
 	s = bpf_map_lookup_elem(&hist_starts, &k);
 	if (!s)
 		return 0;
