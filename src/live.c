@@ -281,14 +281,25 @@ static int render_live(void *arg, char **buf, size_t *len)
 /*
  * Wait up to 100 ms for records and consume them. serve also waits for
  * scrapes, answers them and writes the textfile when due.
+ *
+ * The probes wake the consumer only once wakeup_bytes are waiting
+ * (ev_submit: BPF_RB_NO_WAKEUP below that), and ring_buffer__poll()
+ * consumes only the rings epoll reported (libbpf ringbuf.c), so after the
+ * wait the ring is consumed whatever epoll said: records below the mark
+ * reach the output within one poll, not when 8 MiB have piled up or at exit.
  */
 static int wait_records(struct watch_ctx *w, struct ring_buffer *rb)
 {
 	struct pollfd fds[1 + 1 + IA_HTTP_MAX_CONNS];
 	int n = 1, err;
 
-	if (!w->o->serve)
-		return ring_buffer__poll(rb, 100);
+	if (!w->o->serve) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0)
+			return err;
+		n = ring_buffer__consume(rb);
+		return n < 0 ? n : err + n;
+	}
 	fds[0] = (struct pollfd){ .fd = ring_buffer__epoll_fd(rb), .events = POLLIN };
 	n += ia_exporter_pollfds(&w->x, fds + 1, (int)(sizeof(fds) / sizeof(fds[0])) - 1);
 	if (poll(fds, (nfds_t)n, 100) < 0 && errno != EINTR)
