@@ -2,9 +2,10 @@
 # Drops that heal (sourced by suite-mock, after lib.sh and scenarios.sh): a
 # 64 KiB ring buffer cannot hold what a burst of 500 iommufd mock contexts
 # produces while the collector is stopped, so records are really lost.
-# record and watch must each report the drops, one records-lost finding per resync (each saying the groups
-# were re-read from sysfs), no owner-based finding, and a final state whose
-# groups, devices and drivers equal a fresh snapshot (tests/vm/check-resync).
+# record and watch must each report the drops, one records-lost finding per
+# resync (each saying the groups were re-read from sysfs), no owner-based
+# finding, and a final state whose groups, devices and drivers equal a fresh
+# snapshot (tests/vm/check-resync).
 
 # Run `iommu-audit MODE ARGS` with the tiny ring around a burst; stop it with SIGINT.
 resync_run() { # name mode args...
