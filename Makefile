@@ -45,7 +45,7 @@ CORE_SRCS := src/model.c src/json.c src/hooks.c src/engine.c src/rules.c src/res
 	     src/grow.c src/tlv.c src/modelio.c src/trace.c src/replay.c src/report_out.c src/kstats.c src/calls.c src/prom_out.c src/httpreq.c src/textfile.c \
 	     src/clock.c src/probe_out.c src/recording_out.c src/diff_out.c src/cli.c src/kmod.c src/caps.c \
 	     src/holders.c src/critical.c src/pcidev.c src/plan.c src/plan_apply.c src/plan_out.c \
-	     src/abi.c src/cgroups.c src/protos.c src/u64map.c
+	     src/abi.c src/cgroups.c src/protos.c src/u64map.c src/retire.c
 # BTF: a target's prototype read through libbpf's btf.h and checked against
 # the core's table (src/protos.c); the loader and the unit tests link it.
 BTF_SRCS  := src/btfproto.c
@@ -53,7 +53,7 @@ BTF_OBJS  := $(patsubst src/%.c,$(OUT)/%.o,$(BTF_SRCS))
 BTF_LIBS  := -lbpf -lelf -lz
 # live: the BPF loader, the tracing session, the exporter's sockets, signals.
 # commands: one file each, and main.c's table.
-LIVE_SRCS := src/loader.c src/live.c src/exporter.c src/http.c src/signals.c \
+LIVE_SRCS := src/loader.c src/grace.c src/live.c src/exporter.c src/http.c src/signals.c \
 	     src/cmd_snapshot.c src/cmd_watch.c src/cmd_record.c src/cmd_serve.c src/cmd_probe.c src/cmd_report.c src/cmd_diff.c src/cmd_plan.c src/main.c
 CORE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(CORE_SRCS))
 LIVE_OBJS := $(patsubst src/%.c,$(OUT)/%.o,$(LIVE_SRCS))

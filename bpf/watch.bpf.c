@@ -826,8 +826,9 @@ struct {
 } hist_starts SEC(".maps");
 
 /*
- * Live domains only: user space takes a domain's entries out when it is
- * freed. Sized, and made non-preallocated where the kernel allows it in
+ * Live domains only: user space takes a freed domain's entries out. Keys
+ * carry the epoch of the call (hk_epoch), so that it takes an entry only
+ * once no program can still be adding to it (src/retire.c). Sized, and made non-preallocated where the kernel allows it in
  * tracing programs (v6.1, commit 96da3f7d489d), by user space before load.
  */
 struct {
@@ -858,6 +859,28 @@ struct {
 } faults SEC(".maps");
 
 const struct ia_hist hist_zero = {};
+
+/*
+ * 0 or IA_HK_EPOCH, added to every hists key. User space flips it, then
+ * waits for every program running to return (an update of a map-in-map
+ * waits for an RCU grace period: kernel/bpf/syscall.c
+ * maybe_wait_bpf_programs, commit 1ae80cf31938); after that no program
+ * holds a pointer into an entry of the old epoch, and a freed domain's
+ * entries there can be taken out without losing a call counted into them
+ * meanwhile (its address reused by a new domain at once).
+ */
+__u64 hk_epoch = 0;
+
+/*
+ * The key of a (domain, operation) histogram in the current epoch; the
+ * mask bounds what is added to an fexit's domain pointer, which the
+ * verifier requires ("math between ptr_ pointer and register with
+ * unbounded min value").
+ */
+static __always_inline __u64 hist_key(__u64 kkey)
+{
+	return kkey + (*(volatile __u64 *)&hk_epoch & IA_HK_EPOCH);
+}
 
 static __always_inline __u32 log2_32(__u32 v)
 {
@@ -975,7 +998,7 @@ static __always_inline int hist_exit(__u32 op, __u16 hook, __u8 fl, long ret, bo
 	delta = bpf_ktime_get_ns() - s->ts;
 	start = *s;
 	bpf_map_delete_elem(&hist_starts, &k);
-	hk = ia_hist_kkey(start.domain, op);
+	hk = hist_key(ia_hist_kkey(start.domain, op));
 	err = ret_bytes ? ret <= 0 : ret != 0;
 	h = hist_slot(&hists, &hk, &map_full.hists);
 	if (!h)
@@ -1030,7 +1053,7 @@ static __always_inline int fast_exit(__u32 op, __u16 hook, struct iommu_domain *
 				     __u64 size, long ret, bool ret_bytes)
 {
 	struct task_stamps *t = bpf_task_storage_get(&stamps, bpf_get_current_task_btf(), 0, 0);
-	__u64 hk = ia_hist_kkey((__u64)d, op);
+	__u64 hk = hist_key(ia_hist_kkey((__u64)d, op));
 	struct hist_start start;
 	struct ia_hist *h;
 	__u64 ts, delta;

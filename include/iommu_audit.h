@@ -249,6 +249,15 @@ struct ia_hist_key {
  */
 #define IA_HK_OP_MASK 7ull
 /*
+ * Bit 2 of the key is the epoch the call was counted in (the BPF global
+ * hk_epoch, 0 or IA_HK_EPOCH): user space flips it, waits until no program
+ * can still count under the old one, and only then takes a freed domain's
+ * entries of the old epoch out of the map (src/retire.c). The operation
+ * keeps bits 0-1.
+ */
+#define IA_HK_EPOCH 4ull
+#define IA_HK_OP_BITS (IA_HK_EPOCH - 1)
+/*
  * domain + op, which is domain | op for an aligned domain: an fexit program
  * holds the domain as a pointer (PTR_TO_BTF_ID), and the verifier refuses a
  * bitwise operation on a pointer but takes a constant added to it
@@ -319,6 +328,8 @@ _Static_assert(__builtin_offsetof(struct ia_exit_rec, cgroup) == __builtin_offse
 _Static_assert(sizeof(struct ia_hist) == 8 * (IA_HIST_BUCKETS + 5), "struct ia_hist has padding");
 _Static_assert(sizeof(struct ia_hist_key) == 16, "struct ia_hist_key layout changed");
 _Static_assert(IA_OP_MAX <= IA_HK_OP_MASK + 1, "the operation must fit the key's alignment bits");
+_Static_assert(IA_OP_MAX <= IA_HK_EPOCH && (IA_HK_EPOCH | IA_HK_OP_BITS) == IA_HK_OP_MASK,
+	       "the operation and the epoch must share the key's alignment bits");
 _Static_assert(IA_IOCTL_NR_BASE + IA_IOCTL_SLOTS > 0xa0, "IOMMUFD_TEST_CMD must have a slot");
 _Static_assert(IA_HOOK_MAX == 51, "hooks are append-only; update tables in src/hooks.c");
 #else

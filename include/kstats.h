@@ -48,7 +48,11 @@ struct ia_kstats {
 #define IA_KSTATS_MAX_FAULTS 65536
 
 void ia_kstats_free(struct ia_kstats *k);
-/* Sort the three tables (the loader reads them in hash order). */
+/*
+ * Sort the three tables (the loader reads them in hash order); histogram
+ * entries of one key are summed into one (the kernel's map keeps a domain's
+ * calls under two epochs: include/retire.h).
+ */
 void ia_kstats_sort(struct ia_kstats *k);
 /* The command's statistics, or NULL when it never ran. */
 const struct ia_ioctl_stat *ia_kstats_ioctl(const struct ia_kstats *k, unsigned int nr);

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "grace.h"
 #include "hooks.h"
 #include "probes.h"
 
@@ -55,6 +56,8 @@ struct ia_loader {
 	/* kprobes go through kprobe_multi links (no perf event): see enable_kprobe */
 	bool kprobe_multi;
 	bool no_late_attach; /* from the options */
+	struct ia_grace grace; /* waits out the programs running (the epoch flip) */
+	bool have_grace;
 };
 
 /* Returns 0 when at least one hook attached, else a negative errno; msg explains. */
@@ -78,10 +81,17 @@ int ia_loader_attached(const struct ia_loader *l);
  */
 int ia_loader_refresh(struct ia_loader *l, unsigned int *changed, int max);
 /*
- * Take a freed domain's histograms out of the kernel's map: h[op] is set
- * where have[op]. The map keeps live domains alone. 0 or -errno.
+ * Switch the programs to the other epoch of the histogram keys and wait
+ * until none can still count under the old one, which *quiet is set to
+ * (0 or IA_HK_EPOCH). 0 or -errno (the programs then count on, in the new
+ * epoch).
  */
-int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, struct ia_hist h[IA_OP_MAX],
-			  bool have[IA_OP_MAX]);
+int ia_loader_hist_flip(struct ia_loader *l, __u64 *quiet);
+/*
+ * Take a freed domain's histograms of a quiet epoch out of the kernel's
+ * map: h[op] is set where have[op]. 0 or -errno.
+ */
+int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, __u64 epoch,
+			  struct ia_hist h[IA_OP_MAX], bool have[IA_OP_MAX]);
 
 #endif /* IA_LOADER_H */

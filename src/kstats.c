@@ -53,9 +53,24 @@ static int cmp_fault(const void *a, const void *b)
 	return strcmp(x->dev, y->dev);
 }
 
+/* Entries of one key, adjacent once sorted, summed into one. */
+static void coalesce_hists(struct ia_kstats *k)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < k->nhists; i++) {
+		if (n && !memcmp(&k->hists[n - 1].key, &k->hists[i].key, sizeof(k->hists[i].key)))
+			ia_hist_add(&k->hists[n - 1].h, &k->hists[i].h);
+		else
+			k->hists[n++] = k->hists[i];
+	}
+	k->nhists = n;
+}
+
 void ia_kstats_sort(struct ia_kstats *k)
 {
 	ia_hist_sort(k->hists, k->nhists);
+	coalesce_hists(k);
 	if (k->nioctls > 1)
 		qsort(k->ioctls, k->nioctls, sizeof(*k->ioctls), cmp_ioctl);
 	if (k->nfaults > 1)

@@ -31,6 +31,7 @@
 #include "probe_out.h"
 #include "prom_out.h"
 #include "report_out.h"
+#include "retire.h"
 #include "exporter.h"
 #include "signals.h"
 #include "sysfs.h"
@@ -56,6 +57,10 @@ struct watch_ctx {
 	struct ia_calls calls;
 	/* freed domains' histograms, taken out of the kernel's map, per group served */
 	struct ia_kstats freed;
+	/* freed domains not yet taken out in both epochs; when the next step is due */
+	struct ia_retire retiring;
+	double retire_at;
+	int retire_err; /* the last step's failure, said once */
 	struct ia_exporter x;
 	/* lost records: the BPF drop counter last seen, when it last grew (0: no resync due) */
 	__u64 drops_seen;
@@ -64,6 +69,13 @@ struct watch_ctx {
 
 /* A recording gets a copy of the kernel's aggregates this often, and at its end. */
 #define HIST_PERIOD_S 10.0
+/*
+ * Freed domains' histograms are taken out of the kernel's map this often
+ * (two steps each), and at once when this many wait (a burst of frees while
+ * one consume of the ring lasts seconds): about 1 MiB waiting at most.
+ */
+#define RETIRE_PERIOD_S 1.0
+#define RETIRE_BATCH 512
 
 /* Findings as they happen, after the record that proved them. */
 static void print_new_findings(struct watch_ctx *w)
@@ -96,26 +108,54 @@ static int forget_gone_groups(struct watch_ctx *w)
 }
 
 /*
- * iommu_domain_free() returned: take the domain's histograms out of the
- * kernel's map and keep them under the group it served (under -1 once that
- * group is gone), so that the map holds live domains alone however many
- * come and go, and the folded entries are as many as the host's groups. A failure leaves them
- * in the map, still counted there (and a full map counts what it refuses).
+ * iommu_domain_free() returned: its histograms are taken out of the
+ * kernel's map by the next two retire steps (include/retire.h) and kept
+ * under the group it served (under -1 once that group is gone), so that
+ * the map holds live domains alone however many come and go, and the folded
+ * entries are as many as the host's groups. Out of memory: left in the map,
+ * still counted there as the domain's.
  */
+static void retire_steps(struct watch_ctx *w, int steps);
+
 static void retire_domain(struct watch_ctx *w, __u64 domain)
 {
 	const struct ia_group *g = ia_hist_domain_group(&w->engine.model, domain);
 	int group = g ? g->id : ia_calls_domain_group(&w->calls, domain);
-	struct ia_hist h[IA_OP_MAX];
-	bool have[IA_OP_MAX];
-	int err = domain ? ia_loader_take_domain(w->loader, domain, h, have) : -EINVAL;
 
-	for (unsigned int op = 0; !err && op < IA_OP_MAX; op++)
-		if (have[op])
-			err = ia_kstats_add_freed(&w->freed, group, op, &h[op]);
+	if (domain && !ia_retire_add(&w->retiring, domain, group) && w->retiring.n >= RETIRE_BATCH)
+		retire_steps(w, 1);
+}
 
-	if (!err && w->intervals) /* the last view, folded alike, so the next delta is this interval's */
-		ia_kstats_fold_domain(&w->last, domain, group);
+static int retire_flip(void *ctx, __u64 *quiet)
+{
+	return ia_loader_hist_flip(ctx, quiet);
+}
+
+static int retire_take(void *ctx, __u64 domain, __u64 epoch, struct ia_hist h[IA_OP_MAX],
+		       bool have[IA_OP_MAX])
+{
+	return ia_loader_take_domain(ctx, domain, epoch, h, have);
+}
+
+/*
+ * Up to steps retire steps while freed domains wait (each step waits out
+ * an RCU grace period, some milliseconds): one when due, two when the run
+ * ends. A failure is said once and retried: what waits stays counted.
+ */
+static void retire_steps(struct watch_ctx *w, int steps)
+{
+	const struct ia_retire_ops ops = { .ctx = w->loader, .flip = retire_flip, .take = retire_take };
+
+	for (int i = 0; ia_retire_waiting(&w->retiring) && i < steps; i++) {
+		int err;
+
+		w->retire_at = ia_mono_s() + RETIRE_PERIOD_S;
+		err = ia_retire_step(&w->retiring, &ops, &w->freed, w->intervals ? &w->last : NULL);
+		if (err && err != w->retire_err)
+			ia_error(w->o->json, "taking freed domains' histograms out of the kernel's map "
+				 "failed: %s (they stay counted as live domains)", strerror(-err));
+		w->retire_err = err;
+	}
 }
 
 static int note_drops(struct watch_ctx *w);
@@ -188,6 +228,8 @@ static int read_kstats(struct watch_ctx *w, struct ia_kstats *k)
 {
 	int err = ia_loader_kstats(w->loader, ia_mono_ns(), k);
 
+	if (!err)
+		err = ia_retire_merge(&w->retiring, k);
 	if (!err)
 		err = forget_gone_groups(w);
 	if (!err)
@@ -434,6 +476,8 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 		err = heal_drops(w, rb, false);
 		if (err)
 			break;
+		if (ia_mono_s() >= w->retire_at)
+			retire_steps(w, 1);
 		if (w->o->interval > 0 && ia_mono_s() >= view_at) {
 			print_interval(w);
 			view_at += w->o->interval;
@@ -457,6 +501,7 @@ static int run_loop(struct watch_ctx *w, struct ring_buffer *rb)
 	ring_buffer__consume(rb); /* what was submitted before the stop */
 	if (!err)
 		err = heal_drops(w, rb, true);
+	retire_steps(w, 2);
 	return err;
 }
 
@@ -714,6 +759,7 @@ cleanup:
 	ia_engine_free(&w.engine);
 	ia_calls_free(&w.calls);
 	ia_kstats_free(&w.freed);
+	ia_retire_free(&w.retiring);
 	ia_kstats_free(&w.last);
 	ia_ksyms_free(&w.ksyms);
 	ia_model_free(&snap);

@@ -1050,6 +1050,13 @@ int ia_loader_start(struct ia_loader *l, const struct ia_loader_opts *o, char *m
 					 " (-v shows libbpf's log)");
 		return err;
 	}
+	err = ia_grace_open(&l->grace);
+	if (err) {
+		snprintf(msg, msglen, "creating the map that waits out running programs failed: %s",
+			 strerror(-err));
+		return err;
+	}
+	l->have_grace = true;
 	attach_all(l);
 	if (fentry_refused_any(l)) {
 		/* program types are fixed at load: load again, those hooks as kprobes */
@@ -1149,6 +1156,9 @@ void ia_loader_stop(struct ia_loader *l)
 	for (unsigned int id = 1; id < IA_HOOK_MAX; id++)
 		detach_hook(l, id);
 	watch_bpf__destroy(l->skel);
+	if (l->have_grace)
+		ia_grace_close(&l->grace);
+	l->have_grace = false;
 	btf__free(l->vmlinux);
 	l->skel = NULL;
 	l->vmlinux = NULL;
@@ -1178,8 +1188,9 @@ static int add_hist(struct ia_kstats *k, __u64 kkey, const struct ia_hist *h)
 
 	if (err)
 		return err;
+	/* both epochs' entries of a domain: ia_kstats_sort sums them */
 	k->hists[k->nhists].key = (struct ia_hist_key){ .domain = kkey & ~IA_HK_OP_MASK,
-							.op = (__u32)(kkey & IA_HK_OP_MASK) };
+							.op = (__u32)(kkey & IA_HK_OP_BITS) };
 	k->hists[k->nhists++].h = *h;
 	return 0;
 }
@@ -1285,12 +1296,20 @@ int ia_loader_kstats(const struct ia_loader *l, __u64 mono_ns, struct ia_kstats 
 	return err;
 }
 
+int ia_loader_hist_flip(struct ia_loader *l, __u64 *quiet)
+{
+	__u64 old = l->skel->bss->hk_epoch;
+
+	__atomic_store_n(&l->skel->bss->hk_epoch, old ^ IA_HK_EPOCH, __ATOMIC_SEQ_CST);
+	*quiet = old;
+	return ia_grace_wait(&l->grace);
+}
+
 /*
- * Read a key's per-CPU values, summed, and delete it in one step where the
- * kernel can (v5.14, commit 3e87f192b405 "bpf: Add lookup_and_delete_elem
- * support to hashtab"): no program on this CPU can add between the two.
- * Else a lookup, then a delete: a call counted between them (the address
- * already reused by a new domain) is lost.
+ * Read a key's per-CPU values, summed, and delete it. The key's epoch is
+ * quiet (ia_loader_hist_flip): no program adds to it any more, so a lookup
+ * then a delete, where the kernel has no lookup_and_delete for this map
+ * (before v5.14, commit 3e87f192b405), loses nothing either.
  */
 static int take_percpu(int fd, const void *key, int ncpus, struct ia_hist *sum)
 {
@@ -1314,19 +1333,19 @@ static int take_percpu(int fd, const void *key, int ncpus, struct ia_hist *sum)
 	return err;
 }
 
-int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, struct ia_hist h[IA_OP_MAX],
-			  bool have[IA_OP_MAX])
+int ia_loader_take_domain(const struct ia_loader *l, __u64 domain, __u64 epoch,
+			  struct ia_hist h[IA_OP_MAX], bool have[IA_OP_MAX])
 {
 	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(l->skel->maps.hists);
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	for (unsigned int op = 0; op < IA_OP_MAX; op++) {
-		__u64 key = ia_hist_kkey(domain, op);
+		__u64 key = ia_hist_kkey(domain, op) + epoch;
 		int err = take_percpu(fd, &key, ncpus, &h[op]);
 
 		have[op] = !err;
-		if (err && err != -ENOENT) /* ENOENT: never used for this operation */
+		if (err && err != -ENOENT) /* ENOENT: not called in that epoch */
 			return err;
 	}
 	return 0;

@@ -13,7 +13,8 @@
 #     finding; no kernel map full (a domain entry the allocator refused under
 #     churn is counted, its calls kept without their domain: under 1 %);
 #   - bounded: the kernel's histogram map holds live domains only (a handful
-#     once every context is closed), the metrics' group labels are the groups
+#     once every context is closed and two retire steps have run), the
+#     metrics' group labels are the groups
 #     that exist (freed domains of gone groups under "unknown");
 #   - the collector's RSS flat: the last quarter's peak within 10 % of the
 #     first quarter's (sampled every 0.5 s).
@@ -86,6 +87,7 @@ scenario_soak() {
 	drive_ok "$name-burst" mock-burst "$n" "$alive"
 	echo "burst of $n contexts ($alive open at once) traced in $(($(date +%s) - t0)) s"
 	soak_caught_up "$port" || fail "$name" "the consumer did not catch up in 300 s"
+	sleep 3 # freed domains leave the kernel's map in two retire steps, 1 s apart (src/live.c)
 	bpftool map dump name hists -j >"$out/$name.hists.json" 2>"$out/$name.bpftool.err" ||
 		cat "$out/$name.bpftool.err"
 	bpftool map show name hists >"$out/$name.hists.show" 2>&1
