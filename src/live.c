@@ -107,6 +107,8 @@ static int forget_gone_groups(struct watch_ctx *w)
 	return err;
 }
 
+static void retire_steps(struct watch_ctx *w, int steps);
+
 /*
  * iommu_domain_free() returned: its histograms are taken out of the
  * kernel's map by the next two retire steps (include/retire.h) and kept
@@ -115,8 +117,6 @@ static int forget_gone_groups(struct watch_ctx *w)
  * entries are as many as the host's groups. Out of memory: left in the map,
  * still counted there as the domain's.
  */
-static void retire_steps(struct watch_ctx *w, int steps);
-
 static void retire_domain(struct watch_ctx *w, __u64 domain)
 {
 	const struct ia_group *g = ia_hist_domain_group(&w->engine.model, domain);
