@@ -3,7 +3,7 @@
  * Wait, from user space, until every BPF program running now has returned:
  * an update of a map-in-map returns only after an RCU grace period
  * (kernel/bpf/syscall.c maybe_wait_bpf_programs, commit 1ae80cf31938,
- * v4.20), and non-sleepable programs run inside RCU read-side sections
+ * v5.0), and non-sleepable programs run inside RCU read-side sections
  * (the trampoline's __bpf_prog_enter, kprobes with preemption off). Two
  * tiny maps of our own, made at the start, while bpf() map creation is
  * allowed; the waits need only the map's fd.
